@@ -1,3 +1,13 @@
+// Signing
+
+export type { CallOptions } from './api-context.js';
+export {
+  AccessKeyAuth,
+  Credentials,
+  type EnvironmentSettings,
+  settingsFromEnv,
+  TokenAuth,
+} from './auth/credentials.js';
 export type { AccessKeyCredentials, SigningRequest, SignOptions } from './auth/signer.js';
 export {
   buildCanonicalRequest,
@@ -10,3 +20,69 @@ export {
   signRequest,
   stringToSign,
 } from './auth/signer.js';
+export { CdmApi } from './cdm/api.js';
+// Response schemas (each is also its type)
+export * from './cdm/schemas.js';
+export { type ClientOptions, createClient, type JobGateClient, ProjectId } from './client.js';
+export { DataArtsApi, type WorkspaceOptions } from './dataarts/api.js';
+export * from './dataarts/schemas.js';
+export { DliApi, FlinkJobListFilter } from './dli/api.js';
+export * from './dli/schemas.js';
+// Endpoints, client, HTTP
+export {
+  defaultHost,
+  type EndpointOptions,
+  isLoopbackHost,
+  KNOWN_REGIONS,
+  resolveEndpoint,
+  SERVICES,
+  type ServiceName,
+} from './endpoints.js';
+export { extractErrorInfo } from './error-schemas.js';
+// Errors
+export {
+  AbortError,
+  describeJob,
+  formatDuration,
+  HuaweiCloudError,
+  InputError,
+  isRetryable,
+  JobFailedError,
+  JobGateError,
+  NetworkError,
+  RequestTimeoutError,
+  ResponseFormatError,
+  WaitTimeoutError,
+} from './errors.js';
+export { backoffDelay, parseRetryAfter } from './http/backoff.js';
+export { type HttpEvent, type HttpOptions, HttpTransport } from './http/transport.js';
+export { aggregateSubmissions } from './kinds/cdm.js';
+// Job kinds, states, waiting
+export {
+  getJobKind,
+  getJobState,
+  JOB_KIND_NAMES,
+  JOB_KINDS,
+  type JobKindName,
+  JobRef,
+  parseJobRef,
+} from './kinds/index.js';
+export {
+  DetailTable,
+  fieldsOf,
+  isTerminal,
+  type JobKind,
+  type JobKindField,
+  JobState,
+  PHASES,
+  Phase,
+  TERMINAL_PHASES,
+} from './kinds/types.js';
+export { PollSchedule, type ScheduleOptions } from './wait/schedule.js';
+export {
+  WAIT_DEFAULTS,
+  type WaitEvent,
+  type WaitOptions,
+  type WaitUntil,
+  waitForJob,
+} from './wait/wait-for-job.js';

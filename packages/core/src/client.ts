@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { ApiContext } from './api-context.js';
+import { Credentials, isTokenAuth, settingsFromEnv } from './auth/credentials.js';
+import { CdmApi } from './cdm/api.js';
+import { DataArtsApi } from './dataarts/api.js';
+import { DliApi } from './dli/api.js';
+import { type EndpointOptions, resolveEndpoint, SERVICES, type ServiceName } from './endpoints.js';
+import { InputError } from './errors.js';
+import { type HttpOptions, HttpTransport } from './http/transport.js';
+import { parseInput } from './inputs.js';
+
+export const ProjectId = z
+  .string({
+    error: 'expected a project id (from projectId, HUAWEI_CLOUD_PROJECT_ID or HUAWEICLOUD_SDK_PROJECT_ID)',
+  })
+  .trim()
+  .regex(
+    /^[A-Za-z0-9_-]{1,64}$/,
+    'expected a project id (32 hex characters such as 0f1e2d3c4b5a69788796a5b4c3d2e1f0)',
+  );
+
+export interface ClientOptions extends EndpointOptions {
+  /** The project every request is scoped to. Falls back to HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID. */
+  projectId?: string | undefined;
+  /** AK/SK (optionally with a security token) or an IAM token. Falls back to the environment. */
+  credentials?: Credentials | undefined;
+  http?: HttpOptions;
+  /** Where environment fallbacks are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface JobGateClient {
+  readonly projectId: string;
+  readonly region: string | undefined;
+  readonly dli: DliApi;
+  readonly dataarts: DataArtsApi;
+  readonly cdm: CdmApi;
+  readonly transport: HttpTransport;
+  /** The base URL each service is reached at. */
+  endpointOf(service: ServiceName): URL;
+  close(): Promise<void>;
+}
+
+/**
+ * A client for the job APIs of DLI, DataArts Studio Factory and CDM. Every
+ * input is checked here, before any request: a bad one throws an InputError
+ * naming it.
+ */
+export function createClient(options: ClientOptions = {}): JobGateClient {
+  const env = settingsFromEnv(options.env ?? process.env);
+  const region = options.region || env.region;
+  const projectId = parseInput(ProjectId, options.projectId || env.projectId, 'projectId');
+  const rawCredentials = options.credentials ?? env.credentials;
+  if (!rawCredentials) {
+    throw new InputError(
+      'credentials',
+      'expected an access key and secret key (or an IAM token); none given and none in HUAWEI_CLOUD_ACCESS_KEY_ID/HUAWEI_CLOUD_SECRET_ACCESS_KEY or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK',
+    );
+  }
+  const credentials = parseCredentials(rawCredentials);
+  const endpointOptions: EndpointOptions = {
+    region,
+    endpoint: options.endpoint,
+    endpoints: options.endpoints,
+  };
+  const endpoints = Object.fromEntries(
+    SERVICES.map((s) => [s, resolveEndpoint(s, endpointOptions)]),
+  ) as Record<ServiceName, URL>;
+  const transport = new HttpTransport(credentials, options.http);
+  const ctx: ApiContext = {
+    transport,
+    projectId,
+    baseUrl: (service) => endpoints[service],
+    signed: !isTokenAuth(credentials),
+  };
+  return {
+    projectId,
+    region,
+    dli: new DliApi(ctx),
+    dataarts: new DataArtsApi(ctx),
+    cdm: new CdmApi(ctx),
+    transport,
+    endpointOf: (service) => new URL(endpoints[service]),
+    close: () => transport.close(),
+  };
+}
+
+// Hand-rolled rather than parseInput: a message about credentials must never echo them.
+function parseCredentials(value: unknown): Credentials {
+  const result = Credentials.safeParse(value);
+  if (result.success) return result.data;
+  const fields = new Set(
+    result.error.issues
+      .flatMap((i) => (i.code === 'invalid_union' ? i.errors.flat() : [i]))
+      .map((i) => String(i.path[0] ?? '')),
+  );
+  const missing = [...fields].filter(Boolean).join(', ');
+  throw new InputError(
+    'credentials',
+    `expected { accessKey, secretKey, securityToken? } or { authToken }${missing ? `; check ${missing}` : ''}`,
+  );
+}

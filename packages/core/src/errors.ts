@@ -1,0 +1,184 @@
+import type { ServiceName } from './endpoints.js';
+import type { JobState } from './kinds/types.js';
+
+/**
+ * Every error the library throws is a JobGateError with a stable `code`, in
+ * the manner of undici's error classes. None of them holds a request's
+ * headers or the credentials, so printing one cannot leak a secret.
+ */
+export class JobGateError extends Error {
+  override name = 'JobGateError';
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Bad input: names the input and says what was expected. Never retried. */
+export class InputError extends JobGateError {
+  override name = 'InputError';
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('JOBGATE_INVALID_INPUT', `${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+export interface HuaweiCloudErrorInit {
+  status: number;
+  code: string;
+  message: string;
+  service: ServiceName;
+  requestId?: string | undefined;
+  retryable: boolean;
+  retryAfterMs?: number | undefined;
+}
+
+/** An error answer from a Huawei Cloud service or its API gateway. */
+export class HuaweiCloudError extends JobGateError {
+  override name = 'HuaweiCloudError';
+  readonly status: number;
+  readonly service: ServiceName;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: HuaweiCloudErrorInit) {
+    const id = init.requestId ? ` (request id ${init.requestId})` : '';
+    super(init.code, `${init.service} answered HTTP ${init.status} ${init.code}: ${init.message}${id}`);
+    this.status = init.status;
+    this.service = init.service;
+    this.requestId = init.requestId;
+    this.retryable = init.retryable;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** The service's own words, without the prefix this class adds. */
+  get serviceMessage(): string {
+    return this.message.replace(/^.*?answered HTTP \d+ \S+: /, '').replace(/ \(request id [^)]*\)$/, '');
+  }
+}
+
+/** A 2xx answer whose body is not JSON, or not the shape the API documents. */
+export class ResponseFormatError extends JobGateError {
+  override name = 'ResponseFormatError';
+  readonly status: number;
+  readonly service: ServiceName;
+  readonly requestId: string | undefined;
+  /** A body cut short or not JSON at all is a transport fault worth retrying. */
+  readonly retryable: boolean;
+  readonly excerpt: string;
+
+  constructor(init: {
+    status: number;
+    service: ServiceName;
+    requestId?: string | undefined;
+    problem: string;
+    excerpt: string;
+    retryable: boolean;
+  }) {
+    super(
+      'JOBGATE_BAD_RESPONSE',
+      `${init.service} answered HTTP ${init.status} with ${init.problem}: ${JSON.stringify(init.excerpt)}`,
+    );
+    this.status = init.status;
+    this.service = init.service;
+    this.requestId = init.requestId;
+    this.retryable = init.retryable;
+    this.excerpt = init.excerpt;
+  }
+}
+
+/** The connection failed, was reset, or the request timed out. Retryable. */
+export class NetworkError extends JobGateError {
+  override name = 'NetworkError';
+  readonly service: ServiceName;
+  readonly retryable = true;
+
+  constructor(service: ServiceName, code: string, message: string, options?: { cause?: unknown }) {
+    super(code, `${service}: ${message}`, options);
+    this.service = service;
+  }
+}
+
+export class RequestTimeoutError extends NetworkError {
+  override name = 'RequestTimeoutError';
+
+  constructor(service: ServiceName, timeoutMs: number) {
+    super(service, 'JOBGATE_REQUEST_TIMEOUT', `no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortError extends JobGateError {
+  override name = 'AbortError';
+
+  constructor(reason?: unknown) {
+    const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+    super('ABORT_ERR', `The operation was aborted: ${why}`);
+  }
+}
+
+/** Whether an error is worth another attempt: throttling, 502/503/504, resets, timeouts. */
+export function isRetryable(error: unknown): boolean {
+  return (
+    (error instanceof HuaweiCloudError ||
+      error instanceof ResponseFormatError ||
+      error instanceof NetworkError) &&
+    error.retryable
+  );
+}
+
+/** The job ended in a failed or cancelled phase. Carries the last state. */
+export class JobFailedError extends JobGateError {
+  override name = 'JobFailedError';
+  readonly state: JobState;
+
+  constructor(state: JobState) {
+    const detail = state.message ? `: ${state.message}` : '';
+    super(
+      'JOBGATE_JOB_FAILED',
+      `${describeJob(state)} ended ${state.phase} (status ${state.status})${detail}`,
+    );
+    this.state = state;
+  }
+}
+
+/** The wait ran out of time. Carries the last state seen, if any was. */
+export class WaitTimeoutError extends JobGateError {
+  override name = 'WaitTimeoutError';
+  readonly state: JobState | undefined;
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, state: JobState | undefined, what: string) {
+    const last = state
+      ? `last status ${state.status} (${state.phase}${state.progress !== undefined ? `, ${Math.round(state.progress * 100)}%` : ''})`
+      : 'no state read yet';
+    super(
+      'JOBGATE_WAIT_TIMEOUT',
+      `timed out after ${formatDuration(timeoutMs)} waiting for ${what}; ${last}`,
+    );
+    this.state = state;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export function describeJob(state: Pick<JobState, 'kind' | 'ref'>): string {
+  const ids = Object.entries(state.ref)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return `${state.kind} job ${ids}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return ms < 1000 ? `${ms} ms` : `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { InputError } from './errors.js';
+
+/** Validates one input with its schema; the error names the input and what was expected. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue && issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
+  throw new InputError(path, `${issue?.message ?? 'invalid value'} (got ${describe(value, issue?.path)})`);
+}
+
+function describe(value: unknown, path: PropertyKey[] | undefined): string {
+  let v: unknown = value;
+  for (const key of path ?? [])
+    v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  if (v === undefined) return 'nothing';
+  const text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/**
+ * A DLI Flink job id: a positive integer, also accepted as a string of digits
+ * (what an Action input or a Node-RED property holds).
+ */
+export const FlinkJobId = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value),
+  z
+    .number({ error: 'expected an integer Flink job id such as 104' })
+    .int('expected an integer Flink job id such as 104')
+    .positive('expected a positive Flink job id')
+    .max(Number.MAX_SAFE_INTEGER),
+);
+
+/** A DLI SQL job id is a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b. */
+export const SqlJobId = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    'expected a DLI SQL job id (a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b)',
+  );
+
+/** A name sent as one path segment: any text, encoded on the wire, but not empty or control characters. */
+export const JobName = z
+  .string()
+  .min(1, 'expected a non-empty job name')
+  .max(256, 'expected a job name of at most 256 characters')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters');
+
+export const ClusterId = z
+  .string()
+  .trim()
+  .min(1, 'expected a CDM cluster id')
+  .regex(
+    /^[A-Za-z0-9-]+$/,
+    'expected a CDM cluster id of letters, digits and hyphens (a UUID such as 6ec9a0a4-76be-4262-8697-e7af1fac7920)',
+  );
+
+export const WorkspaceId = z.string().trim().min(1, 'expected a DataArts workspace id').max(128);

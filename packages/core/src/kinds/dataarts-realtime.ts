@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { JobName, WorkspaceId } from '../inputs.js';
+import { defineJobKind, text } from './types.js';
+
+const NODE_COLUMNS = ['node', 'type', 'status', 'last instance', 'records in', 'records out'];
+
+/** DataArts Studio Factory real-time jobs (seed 003). */
+export const dataartsRealtimeKind = defineJobKind({
+  name: 'dataarts-realtime',
+  title: 'DataArts real-time job',
+  service: 'dataarts',
+  description: 'A real-time job in DataArts Studio Factory (DLF)',
+  streaming: true,
+  ref: z.object({
+    jobName: JobName.describe('The job name in DataArts Studio Factory').meta({ label: 'Job name' }),
+    workspace: WorkspaceId.optional()
+      .describe('The DataArts workspace id; needed when the account has several workspaces')
+      .meta({ label: 'Workspace' }),
+  }),
+  statuses: {
+    STARTING: 'pending',
+    // The Go SDK's spelling.
+    STARTTING: 'pending',
+    INIT: 'pending',
+    PAUSE: 'pending',
+    STOPPING: 'pending',
+    NORMAL: 'running',
+    OVERLOAD: 'running',
+    EXCEPTION: 'failed',
+    ABNORMAL: 'failed',
+    // Waiting on a real-time job to finish means waiting for it to stop cleanly.
+    STOPPED: 'succeeded',
+    DISABLE: 'cancelled',
+  },
+  async fetch(client, ref, options) {
+    const response = await client.dataarts.getRealtimeJobStatus(ref.jobName, {
+      ...options,
+      workspace: ref.workspace,
+    });
+    const nodes = response.nodes ?? [];
+    const troubled = nodes
+      .filter((n) => n.status === 'EXCEPTION' || n.status === 'ABNORMAL')
+      .map((n) => `${n.name}: ${n.status}`);
+    return {
+      status: response.status ?? '',
+      message: troubled.length ? `nodes in trouble: ${troubled.join(', ')}` : undefined,
+      details: nodes.length
+        ? [
+            {
+              title: 'Nodes',
+              columns: NODE_COLUMNS,
+              rows: nodes.map((n) => [
+                n.name,
+                n.type ?? null,
+                n.status ?? null,
+                text(n.lastInstanceStatus) ?? null,
+                n.totalGetRecords ?? null,
+                n.totalPutRecords ?? null,
+              ]),
+            },
+          ]
+        : [],
+      raw: response,
+    };
+  },
+});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { FlinkJobId } from '../inputs.js';
+import { defineJobKind, text } from './types.js';
+
+/** DLI Flink (streaming) jobs, read through the job-details API (seed 000). */
+export const dliFlinkKind = defineJobKind({
+  name: 'dli-flink',
+  title: 'DLI Flink job',
+  service: 'dli',
+  description: 'A Flink SQL, Flink OpenSource SQL or Flink Jar job on Data Lake Insight',
+  streaming: true,
+  ref: z.object({
+    jobId: FlinkJobId.describe('The Flink job id, an integer such as 104').meta({ label: 'Job ID' }),
+  }),
+  statuses: {
+    // A draft never starts by itself; it stays pending until someone submits it.
+    job_init: 'pending',
+    job_submitting: 'pending',
+    job_downloading: 'pending',
+    job_idle: 'pending',
+    job_arrearage_recovering: 'pending',
+    // Being stopped is a transition, not yet a verdict.
+    job_canceling: 'pending',
+    job_running: 'running',
+    // A savepoint is taken while the job keeps running; a failed stop leaves it running.
+    job_savepointing: 'running',
+    job_cancel_fail: 'running',
+    job_finish: 'succeeded',
+    job_submit_fail: 'failed',
+    job_running_exception: 'failed',
+    // Stopped by the platform because the account is in arrears.
+    job_arrearage_stopped: 'failed',
+    job_cancel_success: 'cancelled',
+  },
+  async fetch(client, ref, options) {
+    const response = await client.dli.getFlinkJobDetail(ref.jobId, options);
+    const detail = response.job_detail;
+    return {
+      status: detail?.status ?? '',
+      message: text(detail?.status_desc) ?? text(response.message),
+      raw: response,
+    };
+  },
+});

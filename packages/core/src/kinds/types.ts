@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { CallOptions } from '../api-context.js';
+import type { JobGateClient } from '../client.js';
+import type { ServiceName } from '../endpoints.js';
+
+/**
+ * One state model for every kind of job. `pending` and `running` keep a wait
+ * going; `succeeded`, `failed` and `cancelled` end it; `unknown` (a status no
+ * document describes) keeps it going and is never read as success.
+ */
+export const PHASES = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'unknown'] as const;
+export const Phase = z.enum(PHASES);
+export type Phase = z.infer<typeof Phase>;
+
+export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'failed', 'cancelled'];
+export const isTerminal = (phase: Phase): boolean => TERMINAL_PHASES.includes(phase);
+
+/** A small table a kind offers for summaries: sub-jobs, counters, nodes. */
+export const DetailTable = z.object({
+  title: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+});
+export type DetailTable = z.infer<typeof DetailTable>;
+
+export const JobState = z.object({
+  kind: z.string(),
+  /** The job's identity as its kind names it (e.g. { jobId: 104 }). */
+  ref: z.record(z.string(), z.unknown()),
+  phase: Phase,
+  /** The service's own status word, as sent. */
+  status: z.string(),
+  /** 0 to 1, where the service reports progress. */
+  progress: z.number().min(0).max(1).optional(),
+  message: z.string().optional(),
+  /** ISO time the state was read. */
+  observedAt: z.string(),
+  details: z.array(DetailTable).optional(),
+  /** The validated response the state was read from. */
+  raw: z.unknown(),
+});
+export type JobState = z.infer<typeof JobState>;
+
+/** What a kind reads from its service; the phase follows from its status table unless the kind decides it. */
+export interface Observation {
+  status: string;
+  phase?: Phase;
+  progress?: number | undefined;
+  message?: string | undefined;
+  details?: DetailTable[];
+  raw: unknown;
+}
+
+export interface JobKindField {
+  /** How the Action names this input (snake_case, like Huawei's own actions). */
+  input: string;
+  label: string;
+  description: string;
+  required: boolean;
+}
+
+/**
+ * Everything the wait loop, the Action and the Node-RED wait node need to
+ * know about one kind of job. Adding a kind means adding one such file.
+ */
+export interface JobKind<Ref extends z.ZodObject = z.ZodObject, Name extends string = string> {
+  name: Name;
+  title: string;
+  service: ServiceName;
+  description: string;
+  /** Streaming jobs never finish: waiting on one usually means "until running". */
+  streaming: boolean;
+  /** The job's identity; its fields have descriptions. */
+  ref: Ref;
+  /** Every documented raw status and its phase. Anything else is `unknown`. */
+  statuses: Readonly<Record<string, Phase>>;
+  fetch(client: JobGateClient, ref: z.output<Ref>, options: CallOptions): Promise<Observation>;
+}
+
+export function defineJobKind<Ref extends z.ZodObject, const Name extends string>(
+  kind: JobKind<Ref, Name>,
+): JobKind<Ref, Name> {
+  return kind;
+}
+
+export function phaseOf(kind: Pick<JobKind, 'statuses'>, status: string | null | undefined): Phase {
+  if (!status) return 'unknown';
+  return Object.hasOwn(kind.statuses, status) ? (kind.statuses[status] as Phase) : 'unknown';
+}
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The identity fields of a kind, for forms and input lists. */
+export function fieldsOf(kind: JobKind): JobKindField[] {
+  return Object.entries(kind.ref.shape).map(([key, schema]) => {
+    const s = schema as z.ZodType;
+    const meta = (s.meta?.() ?? {}) as { label?: string };
+    return {
+      input: snake(key),
+      label: meta.label ?? key,
+      description: s.description ?? '',
+      required: !s.safeParse(undefined).success,
+    };
+  });
+}
+
+/** Clamps a reported progress into 0..1; anything unreadable is no progress. */
+export function fraction(value: number | null | undefined, scale = 1): number | undefined {
+  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.min(1, value / scale);
+}
+
+export const text = (value: string | null | undefined): string | undefined =>
+  value?.trim() ? value.trim() : undefined;

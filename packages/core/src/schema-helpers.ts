@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+// Plain decimal notation only: the services send ids, counters and epoch-ms
+// timestamps as digit strings, never in exponent or hex form.
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+const quote = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * DLI is inconsistent about `is_success`: the Flink job-detail and job-list
+ * examples (seeds 000, 001) send the string "true", the SQL progress example
+ * (seed 002) sends a boolean, and the Flink detail table documents a Boolean.
+ * Accept both spellings and hand out a real boolean.
+ */
+export const booleanish = z
+  .union([z.boolean(), z.string()], { error: 'expected a boolean or the string "true" or "false"' })
+  .transform((value, ctx) => {
+    if (typeof value === 'boolean') return value;
+    const normalized = value.trim().toLowerCase();
+    if (normalized === 'true') return true;
+    if (normalized === 'false') return false;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a boolean or the string "true" or "false", got ${quote(value)}`,
+    });
+    return z.NEVER;
+  });
+
+/**
+ * CDM documents Long/Integer/Float fields but its own example sends
+ * `"creation-date": "1536905778725"` (seed 004), so any number a Huawei
+ * service returns may arrive as a decimal string. Precision above 2^53 is
+ * lost; no documented field comes near it.
+ */
+export const numberish = z
+  .union([z.number(), z.string()], { error: 'expected a number or a numeric string' })
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const trimmed = value.trim();
+    if (DECIMAL.test(trimmed)) return Number(trimmed);
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a number or a string holding a decimal number, got ${quote(value)}`,
+    });
+    return z.NEVER;
+  });
+
+/**
+ * Timestamps. DLI sends epoch-ms numbers and `null` for a job that never
+ * started (seed 000); CDM sends epoch-ms as strings (seed 004); DataArts
+ * "may be epoch-ms numbers or strings" (reference section 3) and DLI SQL
+ * sub-jobs send Java `Date.toString()` text such as
+ * "Mon Jul 27 17:24:03 CST 2020" (seed 002). Numeric strings become numbers;
+ * any other non-empty string is kept as sent rather than guessed at.
+ */
+export const epochMillis = z
+  .union([z.number(), z.string(), z.null()], { error: 'expected an epoch-ms number, a date string or null' })
+  .transform((value, ctx) => {
+    if (value === null || typeof value === 'number') return value;
+    const trimmed = value.trim();
+    if (DECIMAL.test(trimmed)) return Number(trimmed);
+    if (trimmed !== '') return value;
+    ctx.addIssue({ code: 'custom', message: 'expected an epoch-ms number, a date string or null, got ""' });
+    return z.NEVER;
+  });

@@ -1,0 +1,164 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobGateClient } from '../client.js';
+import {
+  AbortError,
+  HuaweiCloudError,
+  InputError,
+  isRetryable,
+  JobFailedError,
+  type JobGateError,
+  WaitTimeoutError,
+} from '../errors.js';
+import { getJobState, type JobRef, parseJobRef } from '../kinds/index.js';
+import { isTerminal, type JobState } from '../kinds/types.js';
+import { PollSchedule } from './schedule.js';
+
+export type WaitUntil = 'finished' | 'running';
+
+export type WaitEvent =
+  /** The state changed (phase, status, progress or message), including the first read. */
+  | { type: 'state'; state: JobState; previous: JobState | undefined; polls: number; elapsedMs: number }
+  /** A poll that saw nothing new. */
+  | { type: 'poll'; state: JobState; polls: number; elapsedMs: number }
+  /** A poll failed transiently; the wait goes on while the budget lasts. */
+  | {
+      type: 'transient-error';
+      error: JobGateError;
+      consecutive: number;
+      budget: number;
+      polls: number;
+      elapsedMs: number;
+    };
+
+export interface WaitOptions {
+  /** `finished`: a terminal phase. `running`: the job is running (streaming jobs); failure still ends the wait. */
+  until?: WaitUntil;
+  /** Default 60 minutes. */
+  timeoutMs?: number;
+  /** The shortest gap between polls and the first one. Default 5 s. */
+  intervalMs?: number;
+  /** The longest gap between polls. Default 60 s. */
+  maxIntervalMs?: number;
+  /** Consecutive polls that may fail transiently (after the HTTP layer's own retries). Default 5. */
+  transientErrorBudget?: number;
+  signal?: AbortSignal;
+  onUpdate?: (event: WaitEvent) => void;
+}
+
+export const WAIT_DEFAULTS = {
+  until: 'finished' as WaitUntil,
+  timeoutMs: 60 * 60_000,
+  intervalMs: 5_000,
+  maxIntervalMs: 60_000,
+  transientErrorBudget: 5,
+};
+
+function isTransient(error: unknown): error is JobGateError {
+  // The HTTP layer does not retry a plain 500; across polls it is worth another look.
+  return isRetryable(error) || (error instanceof HuaweiCloudError && error.status >= 500);
+}
+
+function sameState(a: JobState | undefined, b: JobState): boolean {
+  return (
+    !!a &&
+    a.phase === b.phase &&
+    a.status === b.status &&
+    a.progress === b.progress &&
+    a.message === b.message
+  );
+}
+
+function checkPositive(field: string, value: number) {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InputError(field, `expected a positive number of milliseconds, got ${value}`);
+}
+
+/**
+ * Polls a job until it reaches what `until` asks for, then resolves with its
+ * state. A failed or cancelled job throws JobFailedError; running out of time
+ * throws WaitTimeoutError; a permanent error (not found, 401) ends the wait
+ * at once; the signal aborts everything, the request in flight included.
+ */
+export async function waitForJob(
+  client: JobGateClient,
+  ref: JobRef,
+  options: WaitOptions = {},
+): Promise<JobState> {
+  const until = options.until ?? WAIT_DEFAULTS.until;
+  if (until !== 'finished' && until !== 'running')
+    throw new InputError('until', `expected "finished" or "running", got ${JSON.stringify(until)}`);
+  const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
+  const intervalMs = options.intervalMs ?? WAIT_DEFAULTS.intervalMs;
+  const maxIntervalMs = options.maxIntervalMs ?? Math.max(intervalMs, WAIT_DEFAULTS.maxIntervalMs);
+  const budget = options.transientErrorBudget ?? WAIT_DEFAULTS.transientErrorBudget;
+  checkPositive('timeoutMs', timeoutMs);
+  checkPositive('intervalMs', intervalMs);
+  checkPositive('maxIntervalMs', maxIntervalMs);
+  if (maxIntervalMs < intervalMs)
+    throw new InputError(
+      'maxIntervalMs',
+      `expected at least intervalMs (${intervalMs}), got ${maxIntervalMs}`,
+    );
+  // Validate the reference before the first request.
+  const { kind } = parseJobRef(ref);
+  const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
+
+  const started = Date.now();
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const schedule = new PollSchedule({ minIntervalMs: intervalMs, maxIntervalMs });
+  let last: JobState | undefined;
+  let polls = 0;
+  let consecutiveErrors = 0;
+
+  const stopped = (): never => {
+    if (options.signal?.aborted) throw new AbortError(options.signal.reason);
+    throw new WaitTimeoutError(timeoutMs, last, what);
+  };
+
+  try {
+    for (;;) {
+      if (signal.aborted) stopped();
+      let delay: number;
+      try {
+        const state = await getJobState(client, ref, { signal });
+        polls++;
+        consecutiveErrors = 0;
+        const elapsedMs = Date.now() - started;
+        const previous = last;
+        last = state;
+        if (sameState(previous, state)) options.onUpdate?.({ type: 'poll', state, polls, elapsedMs });
+        else options.onUpdate?.({ type: 'state', state, previous, polls, elapsedMs });
+
+        if (state.phase === 'succeeded') return state;
+        if (isTerminal(state.phase)) throw new JobFailedError(state);
+        if (until === 'running' && state.phase === 'running') return state;
+        delay = schedule.next(state, Date.now());
+      } catch (error) {
+        if (error instanceof JobFailedError) throw error;
+        if (signal.aborted) stopped();
+        if (!isTransient(error)) throw error;
+        polls++;
+        consecutiveErrors++;
+        options.onUpdate?.({
+          type: 'transient-error',
+          error,
+          consecutive: consecutiveErrors,
+          budget,
+          polls,
+          elapsedMs: Date.now() - started,
+        });
+        if (consecutiveErrors > budget) throw error;
+        delay = intervalMs;
+      }
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        stopped();
+      }
+    }
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+}
