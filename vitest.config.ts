@@ -13,8 +13,18 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 20_000,
-    hookTimeout: 20_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      },
+      // Node-RED's runtime is a process-wide singleton: its tests run apart, one file at a time.
+      './nodered/vitest.config.ts',
+    ],
   },
 });

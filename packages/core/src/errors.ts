@@ -168,7 +168,7 @@ export class WaitTimeoutError extends JobGateError {
 
 export function describeJob(state: Pick<JobState, 'kind' | 'ref'>): string {
   const ids = Object.entries(state.ref)
-    .filter(([, v]) => v !== undefined && v !== '')
+    .filter(([k, v]) => k !== 'kind' && v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
   return `${state.kind} job ${ids}`;

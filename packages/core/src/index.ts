@@ -39,6 +39,7 @@ export {
   type ServiceName,
 } from './endpoints.js';
 export { extractErrorInfo } from './error-schemas.js';
+export { parseDuration } from './duration.js';
 // Errors
 export {
   AbortError,

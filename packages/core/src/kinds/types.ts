@@ -52,6 +52,8 @@ export interface Observation {
 }
 
 export interface JobKindField {
+  /** The field's key in the job reference (camelCase, e.g. jobId). */
+  key: string;
   /** How the Action names this input (snake_case, like Huawei's own actions). */
   input: string;
   label: string;
@@ -96,6 +98,7 @@ export function fieldsOf(kind: JobKind): JobKindField[] {
     const s = schema as z.ZodType;
     const meta = (s.meta?.() ?? {}) as { label?: string };
     return {
+      key,
       input: snake(key),
       label: meta.label ?? key,
       description: s.description ?? '',

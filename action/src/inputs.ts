@@ -1,0 +1,133 @@
+import {
+  type ClientOptions,
+  type Credentials,
+  fieldsOf,
+  getJobKind,
+  InputError,
+  JOB_KIND_NAMES,
+  type JobRef,
+  parseDuration,
+  parseJobRef,
+  resolveEndpoint,
+  SERVICES,
+  settingsFromEnv,
+} from '@jobgate/core';
+
+export type WaitFor = 'finished' | 'running' | 'none';
+
+export interface ActionConfig {
+  kind: string;
+  ref: JobRef;
+  waitFor: WaitFor;
+  timeoutMs: number;
+  intervalMs: number;
+  maxIntervalMs: number;
+  failOnUnknown: boolean;
+  client: ClientOptions;
+  region: string | undefined;
+}
+
+type GetInput = (name: string) => string;
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Core errors name camelCase fields; the workflow author knows the snake_case inputs. */
+function asInputError(error: unknown): never {
+  if (error instanceof InputError) {
+    const input = error.field.split('.')[0] === 'credentials' ? 'access_key/secret_key' : snake(error.field.split('.')[0] ?? error.field);
+    throw new InputError(input, error.message.slice(error.field.length + 2));
+  }
+  throw error;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(name, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function booleanInput(name: string, value: string): boolean {
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  throw new InputError(name, `expected true or false, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Reads and checks every input before any request. Explicit inputs win over
+ * the environment (HUAWEI_CLOUD_* of huaweicloud/auth-action, then
+ * HUAWEICLOUD_SDK_*). Each problem names its input and what was expected.
+ */
+export function readInputs(get: GetInput, env: Record<string, string | undefined>): ActionConfig {
+  const input = (name: string) => get(name).trim();
+  const kindName = input('job_kind');
+  if (!kindName) throw new InputError('job_kind', `required; expected one of ${JOB_KIND_NAMES.join(', ')}`);
+  const kind = (() => {
+    try {
+      return getJobKind(kindName);
+    } catch {
+      throw new InputError('job_kind', `expected one of ${JOB_KIND_NAMES.join(', ')}, got ${JSON.stringify(kindName)}`);
+    }
+  })();
+
+  const ref: Record<string, unknown> = { kind: kind.name };
+  for (const field of fieldsOf(kind)) {
+    const value = input(field.input);
+    if (!value && field.required) throw new InputError(field.input, `required for job_kind ${kind.name}: ${field.description}`);
+    if (value) ref[field.key] = value;
+  }
+  try {
+    parseJobRef(ref);
+  } catch (error) {
+    asInputError(error);
+  }
+
+  const waitFor = oneOf<WaitFor>('wait_for', input('wait_for') || 'finished', ['finished', 'running', 'none']);
+  const timeoutMs = parseDuration('timeout', input('timeout') || '60m');
+  const intervalMs = parseDuration('poll_interval', input('poll_interval') || '5s');
+  const maxIntervalMs = parseDuration('max_poll_interval', input('max_poll_interval') || '60s');
+  if (maxIntervalMs < intervalMs) {
+    throw new InputError('max_poll_interval', `expected at least poll_interval (${input('poll_interval')}), got ${input('max_poll_interval')}`);
+  }
+  const failOnUnknown = booleanInput('fail_on_unknown', input('fail_on_unknown') || 'true');
+
+  const fromEnv = settingsFromEnv(env);
+  const region = input('region') || fromEnv.region;
+  const projectId = input('project_id') || fromEnv.projectId;
+  if (!projectId) throw new InputError('project_id', 'required; set it or HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID');
+
+  let credentials: Credentials | undefined;
+  const authToken = input('auth_token');
+  const accessKey = input('access_key');
+  const secretKey = input('secret_key');
+  if (authToken) credentials = { authToken };
+  else if (accessKey || secretKey) {
+    if (!accessKey) throw new InputError('access_key', 'required when secret_key is given');
+    if (!secretKey) throw new InputError('secret_key', 'required when access_key is given');
+    const securityToken = input('security_token');
+    credentials = { accessKey, secretKey, ...(securityToken ? { securityToken } : {}) };
+  } else credentials = fromEnv.credentials;
+  if (!credentials) {
+    throw new InputError(
+      'access_key',
+      'no credentials: set access_key and secret_key (or auth_token), or run huaweicloud/auth-action first, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK',
+    );
+  }
+
+  const endpoint = input('endpoint') || undefined;
+  try {
+    for (const service of SERVICES) resolveEndpoint(service, { region, endpoint });
+  } catch (error) {
+    asInputError(error);
+  }
+
+  return {
+    kind: kind.name,
+    ref: ref as JobRef,
+    waitFor,
+    timeoutMs,
+    intervalMs,
+    maxIntervalMs,
+    failOnUnknown,
+    region,
+    client: { region, projectId, credentials, endpoint, env: {} },
+  };
+}

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import { fieldsOf, JOB_KINDS, KNOWN_REGIONS, WAIT_DEFAULTS } from '@jobgate/core';
+
+export interface ActionInput {
+  name: string;
+  description: string;
+  required?: boolean;
+  default?: string;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/** The identity inputs every kind needs, gathered from the job-kind table. */
+function identityInputs(): ActionInput[] {
+  const uses = new Map<string, string[]>();
+  for (const kind of JOB_KINDS) {
+    for (const field of fieldsOf(kind)) {
+      const list = uses.get(field.input) ?? [];
+      list.push(`${kind.name}: ${field.description}${field.required ? '' : ' (optional)'}`);
+      uses.set(field.input, list);
+    }
+  }
+  return [...uses].map(([name, list]) => ({ name, description: `${list.join('. ')}.` }));
+}
+
+/** Every input of the Action, in the order action.yml lists them. */
+export function actionInputs(): ActionInput[] {
+  return [
+    {
+      name: 'job_kind',
+      description: `The kind of job to wait on: ${JOB_KINDS.map((k) => `\`${k.name}\` (${k.title})`).join(', ')}.`,
+      required: true,
+    },
+    ...identityInputs(),
+    {
+      name: 'wait_for',
+      description:
+        '`finished` (a terminal state), `running` (for streaming jobs: the job is running; failure still fails the step), or `none` (report the current state and pass or fail on it without waiting).',
+      default: 'finished',
+    },
+    { name: 'timeout', description: 'How long to wait, such as `30m`, `90s` or `1h30m`.', default: '60m' },
+    {
+      name: 'poll_interval',
+      description: 'The shortest gap between status requests, and the first one. Where a job reports progress, the next request is scheduled near its expected end.',
+      default: seconds(WAIT_DEFAULTS.intervalMs),
+    },
+    { name: 'max_poll_interval', description: 'The longest gap between status requests.', default: seconds(WAIT_DEFAULTS.maxIntervalMs) },
+    {
+      name: 'region',
+      description: `The region, such as \`cn-north-4\`. Falls back to HUAWEI_CLOUD_REGION. Known regions: ${KNOWN_REGIONS.join(', ')}.`,
+    },
+    { name: 'project_id', description: 'The project id. Falls back to HUAWEI_CLOUD_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID.' },
+    { name: 'access_key', description: 'The access key (AK). Falls back to HUAWEI_CLOUD_ACCESS_KEY_ID (huaweicloud/auth-action), then HUAWEICLOUD_SDK_AK.' },
+    { name: 'secret_key', description: 'The secret key (SK). Pass it from a secret. Falls back to HUAWEI_CLOUD_SECRET_ACCESS_KEY, then HUAWEICLOUD_SDK_SK.' },
+    { name: 'security_token', description: 'The security token of temporary credentials. Falls back to HUAWEICLOUD_SDK_SECURITY_TOKEN.' },
+    { name: 'auth_token', description: 'An IAM token, sent as X-Auth-Token instead of signing with AK/SK.' },
+    {
+      name: 'endpoint',
+      description: 'An endpoint for every service instead of the region\'s (private deployments, proxies, the JobGate emulator). https://, or http:// on a loopback address.',
+    },
+    {
+      name: 'fail_on_unknown',
+      description: 'Fail the step when the final status is one no document describes. Never treated as success either way.',
+      default: 'true',
+    },
+  ];
+}
+
+export const ACTION_OUTPUTS: Record<string, string> = {
+  job_kind: 'The kind of job waited on.',
+  status: "The job's last raw status, as the service sent it.",
+  phase: 'The last phase: pending, running, succeeded, failed, cancelled or unknown.',
+  progress: 'The last progress, 0 to 1, where the service reports one.',
+  duration_seconds: 'How long the step waited, in seconds.',
+  job: 'The final job state as JSON (kind, ref, phase, status, progress, message, details).',
+};
+
+function yamlString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** action.yml, rendered from the job-kind table so that a new kind adds its inputs by itself. */
+export function renderActionYml(): string {
+  const lines = [
+    '# Generated from the job-kind table by action/src/manifest.ts (pnpm build): do not edit by hand.',
+    'name: JobGate for Huawei Cloud',
+    'description: Wait on a Huawei Cloud data job (DLI Flink or SQL, DataArts Studio Factory, CDM) and fail the workflow when it fails.',
+    'author: JobGate',
+    'branding:',
+    '  icon: clock',
+    '  color: red',
+    'inputs:',
+  ];
+  for (const input of actionInputs()) {
+    lines.push(`  ${input.name}:`, `    description: ${yamlString(input.description)}`);
+    lines.push(`    required: ${input.required ? 'true' : 'false'}`);
+    if (input.default !== undefined) lines.push(`    default: ${yamlString(input.default)}`);
+  }
+  lines.push('outputs:');
+  for (const [name, description] of Object.entries(ACTION_OUTPUTS)) {
+    lines.push(`  ${name}:`, `    description: ${yamlString(description)}`);
+  }
+  lines.push('runs:', '  using: node24', '  main: action/dist/main/index.js', '  post: action/dist/post/index.js', '');
+  return lines.join('\n');
+}
+
+if (process.argv[2] === '--write' && process.argv[3]) {
+  writeFileSync(process.argv[3], renderActionYml());
+}
