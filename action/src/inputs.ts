@@ -34,7 +34,10 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 /** Core errors name camelCase fields; the workflow author knows the snake_case inputs. */
 function asInputError(error: unknown): never {
   if (error instanceof InputError) {
-    const input = error.field.split('.')[0] === 'credentials' ? 'access_key/secret_key' : snake(error.field.split('.')[0] ?? error.field);
+    const input =
+      error.field.split('.')[0] === 'credentials'
+        ? 'access_key/secret_key'
+        : snake(error.field.split('.')[0] ?? error.field);
     throw new InputError(input, error.message.slice(error.field.length + 2));
   }
   throw error;
@@ -64,14 +67,18 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
     try {
       return getJobKind(kindName);
     } catch {
-      throw new InputError('job_kind', `expected one of ${JOB_KIND_NAMES.join(', ')}, got ${JSON.stringify(kindName)}`);
+      throw new InputError(
+        'job_kind',
+        `expected one of ${JOB_KIND_NAMES.join(', ')}, got ${JSON.stringify(kindName)}`,
+      );
     }
   })();
 
   const ref: Record<string, unknown> = { kind: kind.name };
   for (const field of fieldsOf(kind)) {
     const value = input(field.input);
-    if (!value && field.required) throw new InputError(field.input, `required for job_kind ${kind.name}: ${field.description}`);
+    if (!value && field.required)
+      throw new InputError(field.input, `required for job_kind ${kind.name}: ${field.description}`);
     if (value) ref[field.key] = value;
   }
   try {
@@ -80,19 +87,30 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
     asInputError(error);
   }
 
-  const waitFor = oneOf<WaitFor>('wait_for', input('wait_for') || 'finished', ['finished', 'running', 'none']);
+  const waitFor = oneOf<WaitFor>('wait_for', input('wait_for') || 'finished', [
+    'finished',
+    'running',
+    'none',
+  ]);
   const timeoutMs = parseDuration('timeout', input('timeout') || '60m');
   const intervalMs = parseDuration('poll_interval', input('poll_interval') || '5s');
   const maxIntervalMs = parseDuration('max_poll_interval', input('max_poll_interval') || '60s');
   if (maxIntervalMs < intervalMs) {
-    throw new InputError('max_poll_interval', `expected at least poll_interval (${input('poll_interval')}), got ${input('max_poll_interval')}`);
+    throw new InputError(
+      'max_poll_interval',
+      `expected at least poll_interval (${input('poll_interval')}), got ${input('max_poll_interval')}`,
+    );
   }
   const failOnUnknown = booleanInput('fail_on_unknown', input('fail_on_unknown') || 'true');
 
   const fromEnv = settingsFromEnv(env);
   const region = input('region') || fromEnv.region;
   const projectId = input('project_id') || fromEnv.projectId;
-  if (!projectId) throw new InputError('project_id', 'required; set it or HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID');
+  if (!projectId)
+    throw new InputError(
+      'project_id',
+      'required; set it or HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID',
+    );
 
   let credentials: Credentials | undefined;
   const authToken = input('auth_token');

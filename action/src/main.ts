@@ -9,8 +9,8 @@ import {
   InputError,
   type JobFailedError,
   type JobState,
-  waitForJob,
   WaitTimeoutError,
+  waitForJob,
 } from '@jobgate/core';
 import { type ActionConfig, readInputs } from './inputs.js';
 import { renderSummary, stateLine } from './report.js';
@@ -41,7 +41,9 @@ function setStateOutputs(state: JobState): void {
 function jobOutput(state: JobState | undefined): string {
   if (!state) return '';
   const full = JSON.stringify(state);
-  return full.length <= MAX_JOB_OUTPUT ? full : JSON.stringify({ ...state, raw: '(omitted: too large for an output)' });
+  return full.length <= MAX_JOB_OUTPUT
+    ? full
+    : JSON.stringify({ ...state, raw: '(omitted: too large for an output)' });
 }
 
 function httpLine(event: HttpEvent): string {
@@ -79,8 +81,13 @@ export async function run(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const pollLog: string[] = [];
-  const client = createClient({ ...config.client, http: { onEvent: (event) => pollLog.push(httpLine(event)) } });
+  const client = createClient({
+    ...config.client,
+    http: { onEvent: (event) => pollLog.push(httpLine(event)) },
+  });
   let last: JobState | undefined;
+  // A finished DLI SQL job lists no sub-jobs: the summary shows the last ones seen.
+  let lastDetails: JobState['details'];
   let lastLogAt = Date.now();
   let verdict: 'passed' | 'failed' = 'failed';
   let reason = '';
@@ -90,7 +97,9 @@ export async function run(): Promise<void> {
     core.setFailed(message);
   };
 
-  core.info(`Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`);
+  core.info(
+    `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
+  );
   try {
     if (config.waitFor === 'none') {
       last = await getJobState(client, config.ref, { signal: controller.signal });
@@ -107,6 +116,7 @@ export async function run(): Promise<void> {
           const now = Date.now();
           if (event.type === 'state') {
             last = event.state;
+            if (event.state.details?.length) lastDetails = event.state.details;
             setStateOutputs(event.state);
             core.info(stateLine(event.state));
             lastLogAt = now;
@@ -118,7 +128,9 @@ export async function run(): Promise<void> {
               lastLogAt = now;
             }
           } else {
-            core.warning(`Transient error ${event.consecutive}/${event.budget + 1}, will retry: ${event.error.message}`);
+            core.warning(
+              `Transient error ${event.consecutive}/${event.budget + 1}, will retry: ${event.error.message}`,
+            );
           }
         },
       });
@@ -131,11 +143,14 @@ export async function run(): Promise<void> {
     } else if (phase === 'failed' || phase === 'cancelled') {
       fail(`${job} ${phase}: status ${last.status}${last.message ? `: ${last.message}` : ''}`);
     } else if (phase === 'unknown' && config.failOnUnknown) {
-      fail(`${job} has status ${last.status}, which no documentation describes; failing as fail_on_unknown is true`);
+      fail(
+        `${job} has status ${last.status}, which no documentation describes; failing as fail_on_unknown is true`,
+      );
     } else {
       verdict = 'passed';
       reason = `${job} is ${phase} (status ${last.status})`;
-      if (phase === 'unknown') core.warning(`${job} has undocumented status ${last.status}; passing as fail_on_unknown is false`);
+      if (phase === 'unknown')
+        core.warning(`${job} has undocumented status ${last.status}; passing as fail_on_unknown is false`);
     }
   } catch (error) {
     if ((error as JobFailedError).name === 'JobFailedError') {
@@ -146,7 +161,9 @@ export async function run(): Promise<void> {
       if (error.state) last = error.state;
       fail(`${job}: ${error.message}`);
     } else if (error instanceof AbortError) {
-      fail(`The wait on ${job} was cancelled (${controller.signal.reason ?? 'aborted'})${last ? `; last status ${last.status} (${last.phase})` : ''}`);
+      fail(
+        `The wait on ${job} was cancelled (${controller.signal.reason ?? 'aborted'})${last ? `; last status ${last.status} (${last.phase})` : ''}`,
+      );
     } else if (error instanceof HuaweiCloudError) {
       fail(`${job}: ${error.message}`);
     } else {
@@ -168,7 +185,7 @@ export async function run(): Promise<void> {
       kind: config.kind,
       ref: config.ref,
       region: config.region,
-      state: last,
+      state: last && !last.details?.length && lastDetails ? { ...last, details: lastDetails } : last,
       verdict,
       reason,
       durationMs,

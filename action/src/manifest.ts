@@ -41,26 +41,48 @@ export function actionInputs(): ActionInput[] {
     { name: 'timeout', description: 'How long to wait, such as `30m`, `90s` or `1h30m`.', default: '60m' },
     {
       name: 'poll_interval',
-      description: 'The shortest gap between status requests, and the first one. Where a job reports progress, the next request is scheduled near its expected end.',
+      description:
+        'The shortest gap between status requests, and the first one. Where a job reports progress, the next request is scheduled near its expected end.',
       default: seconds(WAIT_DEFAULTS.intervalMs),
     },
-    { name: 'max_poll_interval', description: 'The longest gap between status requests.', default: seconds(WAIT_DEFAULTS.maxIntervalMs) },
+    {
+      name: 'max_poll_interval',
+      description: 'The longest gap between status requests.',
+      default: seconds(WAIT_DEFAULTS.maxIntervalMs),
+    },
     {
       name: 'region',
       description: `The region, such as \`cn-north-4\`. Falls back to HUAWEI_CLOUD_REGION. Known regions: ${KNOWN_REGIONS.join(', ')}.`,
     },
-    { name: 'project_id', description: 'The project id. Falls back to HUAWEI_CLOUD_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID.' },
-    { name: 'access_key', description: 'The access key (AK). Falls back to HUAWEI_CLOUD_ACCESS_KEY_ID (huaweicloud/auth-action), then HUAWEICLOUD_SDK_AK.' },
-    { name: 'secret_key', description: 'The secret key (SK). Pass it from a secret. Falls back to HUAWEI_CLOUD_SECRET_ACCESS_KEY, then HUAWEICLOUD_SDK_SK.' },
-    { name: 'security_token', description: 'The security token of temporary credentials. Falls back to HUAWEICLOUD_SDK_SECURITY_TOKEN.' },
+    {
+      name: 'project_id',
+      description: 'The project id. Falls back to HUAWEI_CLOUD_PROJECT_ID, then HUAWEICLOUD_SDK_PROJECT_ID.',
+    },
+    {
+      name: 'access_key',
+      description:
+        'The access key (AK). Falls back to HUAWEI_CLOUD_ACCESS_KEY_ID (huaweicloud/auth-action), then HUAWEICLOUD_SDK_AK.',
+    },
+    {
+      name: 'secret_key',
+      description:
+        'The secret key (SK). Pass it from a secret. Falls back to HUAWEI_CLOUD_SECRET_ACCESS_KEY, then HUAWEICLOUD_SDK_SK.',
+    },
+    {
+      name: 'security_token',
+      description:
+        'The security token of temporary credentials. Falls back to HUAWEICLOUD_SDK_SECURITY_TOKEN.',
+    },
     { name: 'auth_token', description: 'An IAM token, sent as X-Auth-Token instead of signing with AK/SK.' },
     {
       name: 'endpoint',
-      description: 'An endpoint for every service instead of the region\'s (private deployments, proxies, the JobGate emulator). https://, or http:// on a loopback address.',
+      description:
+        "An endpoint for every service instead of the region's (private deployments, proxies, the JobGate emulator). https://, or http:// on a loopback address.",
     },
     {
       name: 'fail_on_unknown',
-      description: 'Fail the step when the final status is one no document describes. Never treated as success either way.',
+      description:
+        'Fail the step when the final status is one no document describes. Never treated as success either way.',
       default: 'true',
     },
   ];
@@ -100,7 +122,13 @@ export function renderActionYml(): string {
   for (const [name, description] of Object.entries(ACTION_OUTPUTS)) {
     lines.push(`  ${name}:`, `    description: ${yamlString(description)}`);
   }
-  lines.push('runs:', '  using: node24', '  main: action/dist/main/index.js', '  post: action/dist/post/index.js', '');
+  lines.push(
+    'runs:',
+    '  using: node24',
+    '  main: action/dist/main/index.js',
+    '  post: action/dist/post/index.js',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -9,7 +9,9 @@ export function post(): void {
   const job = core.getState('job');
   if (!job) return;
   if (core.getState('outcome') === 'cancelled') {
-    core.warning(`The wait was cancelled; the job ${job} was left as it is on Huawei Cloud (JobGate does not stop jobs yet).`);
+    core.warning(
+      `The wait was cancelled; the job ${job} was left as it is on Huawei Cloud (JobGate does not stop jobs yet).`,
+    );
   } else {
     core.debug(`Post step: nothing to clean up for ${job}.`);
   }

@@ -10,7 +10,10 @@ export function stateLine(state: JobState): string {
   return `${state.status || '(no status)'} (${extra})${state.message ? `: ${state.message}` : ''}`;
 }
 
-const cell = (value: unknown) => String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (value: unknown) =>
+  String(value ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 
 function table(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return [
@@ -46,6 +49,8 @@ export function renderSummary(input: SummaryInput): string {
     ['Requests made', String(input.requests)],
     ['Last message', state?.message ?? '—'],
   ];
-  const details = (state?.details ?? []).map((d: DetailTable) => `\n### ${d.title}\n\n${table(d.columns, d.rows)}\n`);
+  const details = (state?.details ?? []).map(
+    (d: DetailTable) => `\n### ${d.title}\n\n${table(d.columns, d.rows)}\n`,
+  );
   return [`## ${icon} JobGate: ${input.reason}`, '', table(['', ''], rows), ...details, ''].join('\n');
 }
