@@ -1,0 +1,45 @@
+export { ADMIN_PREFIX } from './admin.js';
+export type { AuthResult, ParsedAuthorization, ReceivedRequest } from './auth.js';
+export {
+  Authenticator,
+  canonicalQuery,
+  canonicalRequest,
+  canonicalUri,
+  encodeRfc3986,
+  LOCK_MS,
+  MAX_CONSECUTIVE_FAILURES,
+  MAX_SKEW_MS,
+  parseAuthorization,
+  parseSdkDate,
+  signatureFor,
+  stringToSign,
+} from './auth.js';
+export { Clock } from './clock.js';
+export type { Fault, FaultInput, FaultType } from './faults.js';
+export { FaultSchema, FaultTypeSchema } from './faults.js';
+export type { Prng } from './prng.js';
+export { createPrng } from './prng.js';
+export type { RouteName } from './routes.js';
+export type {
+  CdmJob,
+  Credential,
+  DataArtsJob,
+  FlinkJob,
+  Job,
+  JobInput,
+  Scenario,
+  ScenarioInput,
+  ScenarioIssue,
+  SqlJob,
+} from './scenario.js';
+export {
+  DEFAULT_SCENARIO_PATH,
+  JobSchema,
+  loadScenarioFile,
+  parseScenario,
+  ScenarioError,
+  ScenarioSchema,
+} from './scenario.js';
+export type { Emulator, EmulatorAdmin, EmulatorOptions } from './server.js';
+export { startEmulator } from './server.js';
+export type { JobSummary, RequestLogEntry } from './state.js';

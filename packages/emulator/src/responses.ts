@@ -1,0 +1,460 @@
+/**
+ * Success bodies per API, built from the seed pages' example responses: the seed's fields, in the seed's
+ * order and types, filled from the job's current step. Defaults are the seed's own values.
+ */
+import type { JobEntry, JobView } from './jobs.js';
+import { currentProgress, stepStart, viewJob } from './jobs.js';
+import type { CdmJob, DataArtsJob, FlinkJob, Job, SqlJob } from './scenario.js';
+
+type Json = Record<string, unknown>;
+type SqlSubJob = NonNullable<SqlJob['steps'][number]['subJobs']>[number];
+
+function withExtra<T extends Json>(body: T, step: { extra?: Record<string, unknown> | undefined }): T {
+  return step.extra ? { ...body, ...step.extra } : body;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+// ---------------------------------------------------------------- DLI Flink (seeds 000 and 001)
+
+/** Statuses in which a Flink job has not (yet) been started on the cluster. */
+const FLINK_NOT_STARTED = new Set(['job_init', 'job_submitting', 'job_submit_fail']);
+/** Statuses in which a started Flink job is still accruing running time. */
+const FLINK_ACTIVE = new Set(['job_running', 'job_savepointing', 'job_arrearage_recovering']);
+
+function flinkStartTime(view: JobView<FlinkJob>): number | null {
+  for (let i = 0; i <= view.index; i++) {
+    const status = view.job.steps[i]?.status;
+    if (status !== undefined && !FLINK_NOT_STARTED.has(status)) return stepStart(view.entry, i);
+  }
+  return null;
+}
+
+function flinkJobType(job: FlinkJob): string {
+  return job.jobType ?? 'flink_opensource_sql_job';
+}
+
+/** job_config as in seed 000: the jar example's for jar jobs, the OpenSource SQL example's otherwise. */
+function flinkJobConfig(job: FlinkJob): Json {
+  if (flinkJobType(job) === 'flink_jar_job') {
+    return {
+      checkpoint_enabled: false,
+      checkpoint_interval: 10,
+      checkpoint_mode: 'exactly_once',
+      log_enabled: false,
+      obs_bucket: null,
+      root_id: -1,
+      edge_group_ids: null,
+      graph_editor_enabled: false,
+      graph_editor_data: '',
+      manager_cu_number: 1,
+      executor_number: null,
+      executor_cu_number: null,
+      cu_number: 2,
+      parallel_number: 1,
+      smn_topic: null,
+      restart_when_exception: false,
+      idle_state_retention: 3600,
+      config_url: null,
+      udf_jar_url: null,
+      dirty_data_strategy: null,
+      entrypoint: 'FemaleInfoCollection.jar',
+      dependency_jars: ['FemaleInfoCollection.jar', 'ObsBatchTest.jar'],
+      dependency_files: ['FemaleInfoCollection.jar', 'ReadFromResource'],
+    };
+  }
+  return {
+    checkpoint_enabled: true,
+    checkpoint_interval: 600,
+    checkpoint_mode: 'exactly_once',
+    log_enabled: true,
+    obs_bucket: 'dli-test',
+    root_id: -1,
+    edge_group_ids: null,
+    graph_editor_enabled: false,
+    graph_editor_data: '',
+    manager_cu_number: 1,
+    executor_number: null,
+    executor_cu_number: null,
+    cu_number: 2,
+    parallel_number: 3,
+    smn_topic: '',
+    restart_when_exception: true,
+    resume_checkpoint: true,
+    resume_max_num: -1,
+    checkpoint_path: null,
+    idle_state_retention: 3600,
+    config_url: null,
+    udf_jar_url: null,
+    dirty_data_strategy: '0',
+    entrypoint: null,
+    dependency_jars: null,
+    dependency_files: null,
+    tm_cus: 1,
+    tm_slot_num: 3,
+    image: null,
+    feature: null,
+    flink_version: null,
+    operator_config: null,
+    static_estimator_config: null,
+    runtime_config: null,
+  };
+}
+
+/** The `job_detail` object of seed 000 (also the list's items when show_detail=true). */
+export function flinkJobDetail(view: JobView<FlinkJob>, projectId: string): Json {
+  const { job, step } = view;
+  return withExtra(
+    {
+      job_id: job.jobId,
+      user_id: job.userId ?? '011c99a26ae84a1bb963a75e7637d3fd',
+      queue_name: job.queueName ?? 'flinktest',
+      project_id: job.projectId ?? projectId,
+      name: job.name ?? `flink_job_${job.jobId}`,
+      desc: job.desc ?? '',
+      sql_body: job.sqlBody ?? '',
+      run_mode: job.runMode ?? 'exclusive_cluster',
+      job_type: flinkJobType(job),
+      job_config: flinkJobConfig(job),
+      main_class: null,
+      entrypoint_args: null,
+      execution_graph: null,
+      status: step.status,
+      status_desc: step.statusDesc ?? step.message ?? '',
+      create_time: view.createdAt,
+      update_time: view.stepStartedAt,
+      start_time: flinkStartTime(view),
+      restart_times: 0,
+      savepoint_path: null,
+      has_savepoint: false,
+    },
+    step,
+  );
+}
+
+export function flinkDetailResponse(view: JobView<FlinkJob>, projectId: string): Json {
+  return {
+    is_success: 'true',
+    message: 'Querying of the job details succeeds.',
+    job_detail: flinkJobDetail(view, projectId),
+  };
+}
+
+/** A summary item of seed 001's job list. */
+export function flinkListItem(view: JobView<FlinkJob>): Json {
+  const { job, step } = view;
+  const start = flinkStartTime(view);
+  const duration =
+    start === null ? 0 : Math.max(0, (FLINK_ACTIVE.has(step.status) ? view.now : view.stepStartedAt) - start);
+  return withExtra(
+    {
+      job_id: job.jobId,
+      name: job.name ?? `flink_job_${job.jobId}`,
+      desc: job.desc ?? '',
+      user_name: job.userName ?? '',
+      job_type: flinkJobType(job),
+      status: step.status,
+      status_desc: step.statusDesc ?? step.message ?? '',
+      create_time: view.createdAt,
+      // The list documents 0 (not null) for a job that has not started.
+      start_time: start ?? 0,
+      duration,
+      root_id: -1,
+      graph_editor_enabled: false,
+      has_savepoint: false,
+      queue_name: job.queueName ?? 'flinktest',
+      restart_times: 0,
+    },
+    step,
+  );
+}
+
+export interface FlinkListQuery {
+  status?: string | undefined;
+  name?: string | undefined;
+  jobType?: string | undefined;
+  queueName?: string | undefined;
+  userName?: string | undefined;
+  order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+  showDetail: boolean;
+}
+
+export function flinkListResponse(
+  entries: readonly JobEntry<FlinkJob>[],
+  now: number,
+  projectId: string,
+  query: FlinkListQuery,
+): Json {
+  const views = entries
+    .map((entry) => viewJob(entry, now))
+    .filter(
+      (v) =>
+        (query.status === undefined || v.step.status === query.status) &&
+        (query.name === undefined || (v.job.name ?? `flink_job_${v.job.jobId}`).includes(query.name)) &&
+        (query.jobType === undefined || flinkJobType(v.job) === query.jobType) &&
+        (query.queueName === undefined || (v.job.queueName ?? 'flinktest') === query.queueName) &&
+        (query.userName === undefined || (v.job.userName ?? '') === query.userName),
+    )
+    .sort((a, b) => a.createdAt - b.createdAt || a.job.jobId - b.job.jobId);
+  if (query.order === 'desc') views.reverse();
+  const page = views.slice(query.offset, query.offset + query.limit);
+  return {
+    is_success: 'true',
+    message: 'Querying of the job list succeeds.',
+    job_list: {
+      total_count: views.length,
+      jobs: page.map((v) => (query.showDetail ? flinkJobDetail(v, projectId) : flinkListItem(v))),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- DLI SQL (seed 002, status API)
+
+const SQL_TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELLED']);
+
+function sqlProgress(view: JobView<SqlJob>): number {
+  return round(
+    currentProgress(
+      view,
+      (s) => (s as SqlJob['steps'][number]).progress,
+      (s) => (s.status === 'FINISHED' ? 1 : 0),
+    ),
+    4,
+  );
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Java's Date.toString in China Standard Time, as the seed shows ("Mon Jul 27 17:24:03 CST 2020"). */
+export function javaDateString(epochMs: number): string {
+  const d = new Date(epochMs + 8 * 3600 * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(
+    d.getUTCMinutes(),
+  )}:${p(d.getUTCSeconds())} CST ${d.getUTCFullYear()}`;
+}
+
+/** A Spark sub-job filled from the seed's example; task counts follow the job's progress while running. */
+function sqlSubJob(subJob: SqlSubJob, view: JobView<SqlJob>, progress: number): Json {
+  const status = subJob.status ?? 'RUNNING';
+  const numTasks = subJob.num_tasks ?? 1;
+  const completed =
+    status === 'SUCCEEDED'
+      ? numTasks
+      : status === 'RUNNING'
+        ? Math.min(numTasks, Math.floor(progress * numTasks))
+        : 0;
+  const active = status === 'RUNNING' ? numTasks - completed : 0;
+  const { id, ...given } = subJob;
+  return {
+    id,
+    name: 'runJob at FileFormatWriter.scala:266',
+    // A sub-job already done when this step began ran before it; the running one started with the step.
+    submission_time: javaDateString(status === 'RUNNING' ? view.stepStartedAt : view.createdAt),
+    ...(status === 'SUCCEEDED' ? { completion_time: javaDateString(view.stepStartedAt) } : {}),
+    stage_ids: [subJob.id],
+    job_group: view.job.jobId,
+    status,
+    num_tasks: numTasks,
+    num_active_tasks: active,
+    num_completed_tasks: completed,
+    num_skipped_tasks: 0,
+    num_failed_tasks: status === 'FAILED' ? numTasks - completed : 0,
+    num_killed_tasks: 0,
+    num_completed_indices: completed,
+    num_active_stages: status === 'RUNNING' ? 1 : 0,
+    num_completed_stages: status === 'SUCCEEDED' ? 1 : 0,
+    num_skipped_stages: 0,
+    num_failed_stages: status === 'FAILED' ? 1 : 0,
+    // The scenario's own fields win.
+    ...given,
+  };
+}
+
+export function sqlProgressResponse(view: JobView<SqlJob>): Json {
+  const { job, step } = view;
+  const progress = sqlProgress(view);
+  const subJobs = step.subJobs?.map((s) => sqlSubJob(s, view, progress));
+  const running = step.status === 'RUNNING' || step.status === 'SCALING';
+  const runningSubJob = running
+    ? step.subJobs?.find((s) => (s.status ?? 'RUNNING') === 'RUNNING')
+    : undefined;
+  return withExtra(
+    {
+      is_success: true,
+      message: step.message ?? '',
+      job_id: job.jobId,
+      status: step.status,
+      // Per the page, sub_job_id is given only while a sub-job runs.
+      ...(runningSubJob ? { sub_job_id: runningSubJob.id } : {}),
+      progress,
+      ...(subJobs ? { sub_jobs: subJobs } : {}),
+    },
+    step,
+  );
+}
+
+export function sqlStatusResponse(view: JobView<SqlJob>): Json {
+  const { job, step } = view;
+  const end = SQL_TERMINAL.has(step.status) ? view.stepStartedAt : view.now;
+  return withExtra(
+    {
+      is_success: true,
+      message: step.message ?? '',
+      job_id: job.jobId,
+      job_type: job.jobType ?? 'QUERY',
+      job_mode: job.jobMode ?? 'async',
+      queue_name: job.queueName ?? 'default',
+      owner: job.owner ?? 'jobgate',
+      start_time: view.createdAt,
+      duration: Math.max(0, end - view.createdAt),
+      status: step.status,
+      input_row_count: 0,
+      bad_row_count: 0,
+      input_size: 0,
+      result_count: 0,
+      database_name: job.databaseName ?? '',
+      table_name: job.tableName ?? '',
+      statement: job.statement ?? 'SELECT 1',
+      detail: '',
+    },
+    step,
+  );
+}
+
+// ---------------------------------------------------------------- DataArts Factory (seed 003)
+
+const DATAARTS_ENDED = new Set(['STOPPED']);
+
+export function dataArtsStatusResponse(view: JobView<DataArtsJob>): Json {
+  const { job, step } = view;
+  const nodes = step.nodes ?? job.nodes ?? [{ name: `${job.jobName}_node` }];
+  return withExtra(
+    {
+      name: job.jobName,
+      nodes: nodes.map(({ name, ...given }) => ({
+        bufferRecords: 0,
+        jobInstanceId: 0,
+        LastInstanceStatus: 'waiting',
+        name,
+        speed: 0,
+        totalGetBytes: 0,
+        totalGetRecords: 0,
+        totalPutBytes: 0,
+        totalPutRecords: 0,
+        status: step.status,
+        ...given,
+      })),
+      status: step.status,
+      startTime: view.createdAt,
+      ...(DATAARTS_ENDED.has(step.status) ? { endTime: view.stepStartedAt } : {}),
+      lastUpdateTime: view.stepStartedAt,
+    },
+    step,
+  );
+}
+
+// ---------------------------------------------------------------- CDM (seed 004)
+
+/** The SqoopCounters the CDM page lists; a scenario's counters override these zeros. */
+const SQOOP_COUNTERS = [
+  'BYTES_WRITTEN',
+  'TOTAL_FILES',
+  'ROWS_READ',
+  'BYTES_READ',
+  'ROWS_WRITTEN',
+  'FILES_WRITTEN',
+  'FILES_READ',
+  'TOTAL_SIZE',
+  'FILES_SKIPPED',
+  'ROWS_WRITTEN_SKIPPED',
+] as const;
+
+/** Submissions that have not run yet look like the seed's BOOTING example: only the creation fields. */
+const CDM_NOT_STARTED = new Set(['BOOTING', 'NEVER_EXECUTED', 'NEW', 'PENDING']);
+const CDM_FAILED = new Set(['FAILED', 'FAILURE_ON_SUBMIT']);
+
+function cdmProgress(view: JobView<CdmJob>): number {
+  return round(
+    currentProgress(
+      view,
+      (s) => (s as CdmJob['steps'][number]).progress,
+      (s) => (CDM_FAILED.has(s.status) ? -1 : s.status === 'SUCCEEDED' ? 100 : 0),
+    ),
+    1,
+  );
+}
+
+export function cdmStatusResponse(view: JobView<CdmJob>): Json {
+  const { job, step, entry } = view;
+  const creationUser = job.creationUser ?? 'cdm';
+  // creation-date is a numeric string in the seed; the other dates are numbers (Long in the table).
+  const creationDate = String(view.createdAt);
+  let submission: Json;
+  if (CDM_NOT_STARTED.has(step.status)) {
+    submission = {
+      'job-name': job.jobName,
+      'creation-user': creationUser,
+      'creation-date': creationDate,
+      progress: cdmProgress(view),
+      status: step.status,
+    };
+  } else {
+    const counters =
+      step.status === 'SUCCEEDED'
+        ? { ...Object.fromEntries(SQOOP_COUNTERS.map((name) => [name, 0])), ...step.counters }
+        : undefined;
+    submission = {
+      isIncrementing: job.isIncrementing ?? false,
+      'job-name': job.jobName,
+      ...(counters ? { counters: { 'org.apache.sqoop.submission.counter.SqoopCounters': counters } } : {}),
+      isStopingIncrement: '',
+      'is-execute-auto': false,
+      'last-update-date': view.stepStartedAt,
+      'last-update-user': creationUser,
+      isDeleteJob: false,
+      'creation-user': creationUser,
+      'creation-date': creationDate,
+      'external-id': `job_local${1_000_000_000 + entry.seq}_0001`,
+      progress: cdmProgress(view),
+      'submission-id': 1 + entry.seq,
+      delete_rows: 0,
+      update_rows: 0,
+      write_rows: counters?.ROWS_WRITTEN ?? 0,
+      'execute-date': stepStart(entry, firstStartedIndex(view)),
+      status: step.status,
+      ...(step.status === 'FAILED'
+        ? {
+            'error-details': step.errorDetails ?? step.message ?? 'Job failed.',
+            'error-summary': step.errorSummary ?? step.message ?? 'Job failed.',
+          }
+        : {}),
+    };
+  }
+  return { submissions: [withExtra(submission, step)] };
+}
+
+function firstStartedIndex(view: JobView<CdmJob>): number {
+  const i = view.job.steps.findIndex((s) => !CDM_NOT_STARTED.has(s.status));
+  return i === -1 || i > view.index ? view.index : i;
+}
+
+/** A one-line description of a job for the CLI and the admin API. */
+export function describeJob(job: Job): string {
+  switch (job.kind) {
+    case 'dli-flink':
+      return `dli-flink   job_id=${job.jobId}${job.name ? ` (${job.name})` : ''}`;
+    case 'dli-sql':
+      return `dli-sql     job_id=${job.jobId}`;
+    case 'dataarts-realtime':
+      return `dataarts    job_name=${job.jobName} workspace=${job.workspace ?? '(default)'}`;
+    case 'cdm':
+      return `cdm         cluster_id=${job.clusterId} job_name=${job.jobName}`;
+  }
+}

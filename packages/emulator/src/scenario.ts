@@ -1,0 +1,342 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { FaultSchema } from './faults.js';
+
+/** The scenario that ships with the package; resolved from the module so it works from src and dist. */
+export const DEFAULT_SCENARIO_PATH = fileURLToPath(new URL('../scenarios/default.json', import.meta.url));
+
+// Statuses as documented (reference section 3), including the variants the SDKs and consoles show, so
+// that a typo in a scenario is caught. A step's `extra.status` can still send anything.
+export const FlinkStatusSchema = z.enum([
+  'job_init',
+  'job_submitting',
+  'job_submit_fail',
+  'job_running',
+  'job_running_exception',
+  'job_downloading',
+  'job_idle',
+  'job_canceling',
+  'job_cancel_success',
+  'job_cancel_fail',
+  'job_savepointing',
+  'job_arrearage_stopped',
+  'job_arrearage_recovering',
+  'job_finish',
+]);
+export const SqlStatusSchema = z.enum(['LAUNCHING', 'RUNNING', 'SCALING', 'FINISHED', 'FAILED', 'CANCELLED']);
+export const DataArtsStatusSchema = z.enum([
+  'STARTING',
+  'NORMAL',
+  'EXCEPTION',
+  'STOPPING',
+  'STOPPED',
+  'STARTTING',
+  'PAUSE',
+  'ABNORMAL',
+  'DISABLE',
+  'OVERLOAD',
+  'INIT',
+]);
+export const CdmStatusSchema = z.enum([
+  'BOOTING',
+  'FAILURE_ON_SUBMIT',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'UNKNOWN',
+  'NEVER_EXECUTED',
+  'NEW',
+  'PENDING',
+  'STOPPED',
+]);
+
+const stepBase = {
+  /** How long the job stays in this step, in emulator milliseconds. Omitted on the last step: it stays. */
+  durationMs: z.number().nonnegative().optional(),
+  message: z.string().optional(),
+  /** Fields merged last into the answer's job object (CDM: the submission), to script odd shapes. */
+  extra: z.record(z.string(), z.unknown()).optional(),
+};
+
+export const FlinkStepSchema = z.strictObject({
+  status: FlinkStatusSchema,
+  ...stepBase,
+  statusDesc: z.string().optional(),
+});
+
+/** A Spark sub-job in the progress API's own snake_case shape; missing fields come from the seed. */
+export const SqlSubJobSchema = z.looseObject({
+  id: z.int().nonnegative(),
+  name: z.string().optional(),
+  status: z.string().optional(),
+  num_tasks: z.int().nonnegative().optional(),
+});
+
+export const SqlStepSchema = z.strictObject({
+  status: SqlStatusSchema,
+  ...stepBase,
+  /** 0..1; rises linearly towards the next step's progress when both are given. */
+  progress: z.number().min(0).max(1).optional(),
+  subJobs: z.array(SqlSubJobSchema).optional(),
+});
+
+/** A DataArts node in the API's own shape (seed 003); missing fields come from the seed. */
+export const DataArtsNodeSchema = z.looseObject({
+  name: z.string().min(1),
+  status: z.string().optional(),
+});
+
+export const DataArtsStepSchema = z.strictObject({
+  status: DataArtsStatusSchema,
+  ...stepBase,
+  nodes: z.array(DataArtsNodeSchema).optional(),
+});
+
+export const CdmStepSchema = z.strictObject({
+  status: CdmStatusSchema,
+  ...stepBase,
+  /** -1 on failure, else 0..100 (the CDM page's definition). */
+  progress: z.number().min(-1).max(100).optional(),
+  /** The SqoopCounters object: BYTES_WRITTEN, ROWS_READ, ...; sent only while SUCCEEDED. */
+  counters: z.record(z.string(), z.number()).optional(),
+  errorDetails: z.string().optional(),
+  errorSummary: z.string().optional(),
+});
+
+const jobBase = {
+  /** The project the job lives in; omitted = visible in every project. */
+  projectId: z.string().min(1).optional(),
+  /** Creation time in epoch ms; omitted = the emulator time at which the job is added. */
+  createdAt: z.int().nonnegative().optional(),
+  description: z.string().optional(),
+};
+
+export const FlinkJobSchema = z.strictObject({
+  kind: z.literal('dli-flink'),
+  jobId: z.int().positive(),
+  ...jobBase,
+  name: z.string().max(57).optional(),
+  desc: z.string().optional(),
+  jobType: z.enum(['flink_sql_job', 'flink_opensource_sql_job', 'flink_jar_job']).optional(),
+  queueName: z.string().optional(),
+  userName: z.string().optional(),
+  userId: z.string().optional(),
+  runMode: z.enum(['shared_cluster', 'exclusive_cluster', 'edge_node']).optional(),
+  sqlBody: z.string().optional(),
+  steps: z.array(FlinkStepSchema).min(1),
+});
+
+export const SqlJobSchema = z.strictObject({
+  kind: z.literal('dli-sql'),
+  jobId: z.guid(),
+  ...jobBase,
+  jobType: z.string().optional(),
+  jobMode: z.enum(['sync', 'async']).optional(),
+  queueName: z.string().optional(),
+  owner: z.string().optional(),
+  statement: z.string().optional(),
+  databaseName: z.string().optional(),
+  tableName: z.string().optional(),
+  /** `unsupported` makes the progress API answer DLI.0999, as on queues with an old backend. */
+  progressApi: z.enum(['ok', 'unsupported']).optional(),
+  steps: z.array(SqlStepSchema).min(1),
+});
+
+export const DataArtsJobSchema = z.strictObject({
+  kind: z.literal('dataarts-realtime'),
+  jobName: z.string().min(1),
+  /** The workspace id sent in the `workspace` header; omitted = the default workspace (no header). */
+  workspace: z.string().min(1).optional(),
+  ...jobBase,
+  /** The node list used by steps that give none. */
+  nodes: z.array(DataArtsNodeSchema).optional(),
+  steps: z.array(DataArtsStepSchema).min(1),
+});
+
+export const CdmJobSchema = z.strictObject({
+  kind: z.literal('cdm'),
+  clusterId: z.string().min(1),
+  jobName: z.string().min(1),
+  ...jobBase,
+  creationUser: z.string().optional(),
+  isIncrementing: z.boolean().optional(),
+  steps: z.array(CdmStepSchema).min(1),
+});
+
+export const JobSchema = z
+  .discriminatedUnion('kind', [FlinkJobSchema, SqlJobSchema, DataArtsJobSchema, CdmJobSchema])
+  .superRefine((job, ctx) => {
+    job.steps.forEach((step, i) => {
+      if (i < job.steps.length - 1 && step.durationMs === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'durationMs'],
+          message: 'Required on every step but the last (only the last step may last forever)',
+        });
+      }
+    });
+  });
+
+export const CredentialSchema = z.strictObject({
+  accessKey: z.string().min(1),
+  secretKey: z.string().min(1),
+  projectId: z.string().min(1),
+  /** Temporary credentials: the request must carry this X-Security-Token, signed. */
+  securityToken: z.string().min(1).optional(),
+});
+
+export const TokenSchema = z.strictObject({
+  token: z.string().min(1),
+  projectId: z.string().min(1),
+});
+
+export const ScenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    credentials: z.array(CredentialSchema).min(1),
+    tokens: z.array(TokenSchema).optional(),
+    jobs: z.array(JobSchema).default([]),
+    faults: z.array(FaultSchema).optional(),
+    rateLimit: z.strictObject({ perAkPerSecond: z.int().positive() }).optional(),
+  })
+  .superRefine((scenario, ctx) => {
+    const seenKeys = new Map<string, number>();
+    scenario.credentials.forEach((credential, i) => {
+      const first = seenKeys.get(credential.accessKey);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['credentials', i, 'accessKey'],
+          message: `Duplicate access key (already in credentials[${first}])`,
+        });
+      } else seenKeys.set(credential.accessKey, i);
+    });
+    const seenJobs = new Map<string, number>();
+    scenario.jobs.forEach((job, i) => {
+      const key = jobKey(job);
+      const first = seenJobs.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i],
+          message: `Duplicate job: same kind and identity as jobs[${first}]`,
+        });
+      } else seenJobs.set(key, i);
+    });
+  });
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Job = z.infer<typeof JobSchema>;
+export type JobInput = z.input<typeof JobSchema>;
+export type FlinkJob = z.infer<typeof FlinkJobSchema>;
+export type SqlJob = z.infer<typeof SqlJobSchema>;
+export type DataArtsJob = z.infer<typeof DataArtsJobSchema>;
+export type CdmJob = z.infer<typeof CdmJobSchema>;
+export type Credential = z.infer<typeof CredentialSchema>;
+
+/** A job's identity within the emulator: kind, project and the kind's own id fields. */
+export function jobKey(job: Job): string {
+  const project = job.projectId ?? '*';
+  switch (job.kind) {
+    case 'dli-flink':
+      return JSON.stringify([job.kind, project, job.jobId]);
+    case 'dli-sql':
+      return JSON.stringify([job.kind, project, job.jobId.toLowerCase()]);
+    case 'dataarts-realtime':
+      return JSON.stringify([job.kind, project, job.workspace ?? '', job.jobName]);
+    case 'cdm':
+      return JSON.stringify([job.kind, project, job.clusterId, job.jobName]);
+  }
+}
+
+export interface ScenarioIssue {
+  /** e.g. `jobs[2].steps[0].status` */
+  path: string;
+  message: string;
+}
+
+/** A scenario (or admin payload) that does not validate; the message names every bad field. */
+export class ScenarioError extends Error {
+  readonly code = 'EMULATOR_BAD_SCENARIO';
+  readonly issues: ScenarioIssue[];
+
+  constructor(source: string, issues: ScenarioIssue[]) {
+    super(`Invalid ${source}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ScenarioError';
+    this.issues = issues;
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && /^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+// zod 4 words a missing field as "expected string, received undefined" (or lists an enum's options);
+// "Required" is what people scan for.
+const MISSING_CODES = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
+const parseOptions = {
+  error: (issue: { code?: string; input?: unknown }) =>
+    issue.input === undefined && issue.code !== undefined && MISSING_CODES.has(issue.code)
+      ? 'Required'
+      : undefined,
+};
+
+function validate<S extends z.ZodType>(schema: S, data: unknown, source: string, prefix = ''): z.infer<S> {
+  const result = schema.safeParse(data, parseOptions);
+  if (result.success) return result.data;
+  throw new ScenarioError(
+    source,
+    result.error.issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message })),
+  );
+}
+
+export function parseScenario(data: unknown, source = 'scenario'): Scenario {
+  return validate(ScenarioSchema, data, source);
+}
+
+/** One job or an array of jobs, as the admin API takes them. */
+export function parseJobs(data: unknown, source = 'jobs'): Job[] {
+  if (Array.isArray(data)) return validate(z.array(JobSchema), data, source, 'jobs');
+  return [validate(JobSchema, data, source, 'job')];
+}
+
+export function parseFaults(data: unknown, source = 'faults'): z.infer<typeof FaultSchema>[] {
+  if (Array.isArray(data)) return validate(z.array(FaultSchema), data, source, 'faults');
+  return [validate(FaultSchema, data, source, 'fault')];
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ScenarioError(`scenario file ${path}`, [
+      { path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`scenario file ${path}`, [
+      { path: '', message: `not valid JSON (${(error as Error).message})` },
+    ]);
+  }
+  return parseScenario(data, `scenario file ${path}`);
+}
+
+/** A scenario given as a parsed object, a file path, or nothing (the default scenario). */
+export function resolveScenario(scenario: ScenarioInput | Scenario | string | undefined): Scenario {
+  if (scenario === undefined) return loadScenarioFile(DEFAULT_SCENARIO_PATH);
+  if (typeof scenario === 'string') return loadScenarioFile(scenario);
+  return parseScenario(scenario);
+}

@@ -1,0 +1,354 @@
+/**
+ * The HTTP face: one node:http server for every service. A request goes through the stages the real
+ * path goes through: routing (unknown API: APIG.0101), network faults (latency, dropped connection),
+ * gateway authentication, the project check, per-user throttling, gateway/backend faults, and finally
+ * the service's own answer.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import { parseAuthorization } from './auth.js';
+import type { Answer } from './errors.js';
+import {
+  apiNotFound,
+  backendFailure,
+  dliQueueBusy,
+  gatewayError,
+  htmlErrorPage,
+  throttled,
+} from './errors.js';
+import type { Fault, FaultInput } from './faults.js';
+import type { RouteMatch } from './routes.js';
+import { decodePath, handleRoute, matchRoute } from './routes.js';
+import type { Credential, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
+import { resolveScenario } from './scenario.js';
+import type { JobSummary, RequestLogEntry } from './state.js';
+import { EmulatorState } from './state.js';
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1: the emulator accepts a fixed, published key and must not face a network. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** A scenario object, a path to a scenario JSON file, or nothing for the default scenario. */
+  scenario?: ScenarioInput | Scenario | string;
+  /** Emulator time runs this many times faster than wall time (600 runs ten minutes in a second). */
+  timeScale?: number;
+  /** Seed of the PRNG behind fault probabilities and request ids. */
+  seed?: number;
+  /** Called after each answered (or dropped) API request, e.g. to print a log line. */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export interface EmulatorAdmin {
+  addJobs(jobs: JobInput | JobInput[]): Job[];
+  advanceClock(ms: number): number;
+  requests(): RequestLogEntry[];
+  clearRequests(): void;
+  addFaults(faults: FaultInput | FaultInput[]): Fault[];
+  clearFaults(): void;
+  reset(): void;
+  jobs(): JobSummary[];
+  /** Emulator time, epoch ms. */
+  now(): number;
+}
+
+export interface Emulator {
+  /** Base URL for every service, e.g. `http://127.0.0.1:39123` (no trailing slash). */
+  url: string;
+  host: string;
+  port: number;
+  /** The scenario's first credential, for convenience. */
+  credentials: Credential;
+  scenario: Scenario;
+  admin: EmulatorAdmin;
+  close(): Promise<void>;
+}
+
+/** Bodies above this are refused, like the gateway's "Request entity too large". */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The 429 fault's quoted limit when neither the fault nor the scenario gives one. */
+const DEFAULT_QUOTED_LIMIT = 10;
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function payloadOf(answer: Answer): { text: string; contentType: string } {
+  if (typeof answer.body === 'string') return { text: answer.body, contentType: 'text/plain' };
+  return { text: JSON.stringify(answer.body), contentType: 'application/json;charset=UTF-8' };
+}
+
+function send(res: ServerResponse, answer: Answer, requestId: string): void {
+  const { text, contentType } = payloadOf(answer);
+  res.writeHead(answer.status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'X-Request-Id': requestId,
+    ...answer.headers,
+  });
+  res.end(text);
+}
+
+/** A complete 200 response whose JSON body stops half way (chunked, so the HTTP framing stays valid). */
+function sendTruncated(res: ServerResponse, answer: Answer, requestId: string): void {
+  const bytes = Buffer.from(payloadOf(answer).text, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8', 'X-Request-Id': requestId });
+  res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+}
+
+function errorCodeOf(answer: Answer): string | undefined {
+  const body = answer.body as { error_code?: unknown; errCode?: unknown } | undefined;
+  if (answer.status < 400 || typeof body !== 'object' || body === null) return undefined;
+  const code = body.error_code ?? body.errCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function faultAnswer(fault: Fault, state: EmulatorState, requestId: string): Answer | undefined {
+  switch (fault.type) {
+    case '429':
+      return throttled(
+        fault.limit ?? state.rateLimiter?.limit ?? DEFAULT_QUOTED_LIMIT,
+        fault.retryAfterSeconds ?? 2,
+        requestId,
+      );
+    case '500':
+    case '502':
+    case '503':
+    case '504':
+      return backendFailure(Number(fault.type) as 500 | 502 | 503 | 504, requestId);
+    case 'non-json':
+      return htmlErrorPage(fault.status ?? 502);
+    case 'dli-0999':
+      return dliQueueBusy();
+    default:
+      return undefined;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function handleRequest(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onRequest: EmulatorOptions['onRequest'],
+): Promise<void> {
+  const startedAt = performance.now();
+  const time = new Date().toISOString();
+  const emulatorTime = state.clock.now();
+  const method = (req.method ?? 'GET').toUpperCase();
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const rawQuery = q === -1 ? '' : rawUrl.slice(q + 1);
+  const requestId = state.nextRequestId();
+  const body = await readBody(req);
+
+  if (rawPath.startsWith(ADMIN_PREFIX)) {
+    send(
+      res,
+      body === undefined
+        ? { status: 413, body: { error: 'Request entity too large' } }
+        : handleAdmin(state, method, rawPath, body),
+      requestId,
+    );
+    return;
+  }
+
+  const log: Omit<RequestLogEntry, 'seq' | 'status' | 'durationMs'> = {
+    time,
+    emulatorTime,
+    method,
+    path: rawPath,
+    query: rawQuery,
+    requestId,
+  };
+  const finish = (answer: Answer | undefined, extra: Partial<RequestLogEntry> = {}) => {
+    if (answer) send(res, answer, requestId);
+    const errorCode = answer ? errorCodeOf(answer) : undefined;
+    const entry = state.record({
+      ...log,
+      status: answer?.status ?? 0,
+      durationMs: Math.round(performance.now() - startedAt),
+      ...(errorCode ? { errorCode } : {}),
+      ...extra,
+    });
+    onRequest?.(entry);
+  };
+
+  if (body === undefined) {
+    finish(gatewayError(413, 'APIG.0201', 'Request entity too large.', requestId));
+    return;
+  }
+  const segments = decodePath(rawPath);
+  if (!segments) {
+    finish(
+      gatewayError(
+        400,
+        'APIG.0201',
+        'API request error: the path is not validly percent-encoded.',
+        requestId,
+      ),
+    );
+    return;
+  }
+  const match: RouteMatch | undefined = matchRoute(method, segments);
+  if (!match) {
+    finish(apiNotFound(requestId));
+    return;
+  }
+  log.route = match.name;
+
+  // Faults match on the AK the request claims, before it is verified, as a network fault would.
+  const authorization = headerValue(req.headers.authorization);
+  const claimedKey = authorization ? parseAuthorization(authorization)?.accessKey : undefined;
+  const faultContext = { method, path: rawPath, accessKey: claimedKey };
+  const arrival = state.faults.arrival(faultContext);
+  const latency = arrival.latencyMs > 0 ? { fault: 'latency' as const, latencyMs: arrival.latencyMs } : {};
+  if (arrival.latencyMs > 0) await sleep(arrival.latencyMs);
+  if (arrival.drop) {
+    req.socket.destroy();
+    finish(undefined, { ...latency, fault: 'drop' });
+    return;
+  }
+
+  const auth = state.auth.authenticate({ method, rawPath, rawQuery, headers: req.headers, body });
+  if (!auth.ok) {
+    finish(gatewayError(auth.status, auth.code, auth.message, requestId), {
+      ...latency,
+      ...(auth.accessKey ? { accessKey: auth.accessKey } : {}),
+      reason: auth.reason,
+    });
+    return;
+  }
+  const who =
+    auth.method === 'aksk'
+      ? { auth: 'aksk' as const, accessKey: auth.accessKey }
+      : { auth: 'token' as const };
+
+  const headerProject = headerValue(req.headers['x-project-id']);
+  if (
+    match.projectId !== auth.projectId ||
+    (headerProject !== undefined && headerProject !== auth.projectId)
+  ) {
+    finish(
+      gatewayError(
+        403,
+        'APIG.0302',
+        `The IAM user is not authorized to access the API: the project id ${
+          match.projectId !== auth.projectId ? 'in the path' : 'in X-Project-Id'
+        } is not the credential's project.`,
+        requestId,
+      ),
+      { ...latency, ...who },
+    );
+    return;
+  }
+
+  if (state.rateLimiter) {
+    const key = auth.method === 'aksk' ? `ak:${auth.accessKey}` : `token:${auth.tokenIndex}`;
+    const verdict = state.rateLimiter.hit(key, Date.now());
+    if (!verdict.ok) {
+      finish(throttled(state.rateLimiter.limit, verdict.retryAfterSeconds, requestId), {
+        ...latency,
+        ...who,
+        fault: 'rate-limit',
+      });
+      return;
+    }
+  }
+
+  const fault = state.faults.gateway(faultContext);
+  const faulty = fault ? faultAnswer(fault, state, requestId) : undefined;
+  if (fault && faulty) {
+    finish(faulty, { ...latency, ...who, fault: fault.type });
+    return;
+  }
+
+  const answer = handleRoute(match, {
+    store: state.store,
+    now: state.clock.now(),
+    query: new URLSearchParams(rawQuery),
+    headers: req.headers,
+  });
+  if (fault?.type === 'truncate') {
+    sendTruncated(res, answer, requestId);
+    finish(undefined, { ...latency, ...who, fault: 'truncate', status: 200 });
+    return;
+  }
+  finish(answer, { ...latency, ...who });
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const scenario = resolveScenario(options.scenario);
+  const state = new EmulatorState(scenario, { timeScale: options.timeScale ?? 1, seed: options.seed ?? 1 });
+
+  const server = createServer((req, res) => {
+    handleRequest(state, req, res, options.onRequest).catch((error: unknown) => {
+      // An emulator bug: answer like a failing backend rather than hanging the client.
+      if (!res.headersSent) {
+        send(
+          res,
+          gatewayError(500, 'APIG.0103', `Emulator error: ${(error as Error).message}`, 'emulator'),
+          'emulator',
+        );
+      } else res.destroy();
+    });
+  });
+  const address = await listen(server, options.port ?? 0, host);
+  const urlHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const credentials = scenario.credentials[0] as Credential;
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    credentials,
+    scenario,
+    admin: {
+      addJobs: (jobs) => state.addJobs(jobs),
+      advanceClock: (ms) => state.advanceClock(ms),
+      requests: () => state.requests(),
+      clearRequests: () => state.clearRequests(),
+      addFaults: (faults) => state.addFaults(faults),
+      clearFaults: () => state.clearFaults(),
+      reset: () => state.reset(),
+      jobs: () => state.jobs(),
+      now: () => state.clock.now(),
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets would hold close() open until they time out.
+        server.closeAllConnections();
+      }),
+  };
+}

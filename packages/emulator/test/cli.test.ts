@@ -1,0 +1,152 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliArgs } from '../src/cli-args.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(packageDir, 'dist', 'cli.js');
+
+describe('argument parsing', () => {
+  it('has the documented defaults', () => {
+    expect(parseCliArgs([])).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+      scenario: undefined,
+      timeScale: 1,
+      seed: 1,
+      quiet: false,
+      help: false,
+    });
+  });
+
+  it('reads every option', () => {
+    expect(
+      parseCliArgs([
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '8080',
+        '--scenario',
+        'x.json',
+        '--time-scale',
+        '60',
+        '--seed',
+        '9',
+      ]),
+    ).toMatchObject({ host: '0.0.0.0', port: 8080, scenario: 'x.json', timeScale: 60, seed: 9 });
+    expect(parseCliArgs(['--time-scale=0.5', '--quiet', '-h'])).toMatchObject({
+      timeScale: 0.5,
+      quiet: true,
+      help: true,
+    });
+  });
+
+  it('rejects bad values and unknown options, naming them', () => {
+    expect(() => parseCliArgs(['--port', '70000'])).toThrow(/--port/);
+    expect(() => parseCliArgs(['--port', 'abc'])).toThrow(CliUsageError);
+    expect(() => parseCliArgs(['--time-scale', '0'])).toThrow(/--time-scale/);
+    expect(() => parseCliArgs(['--seed', '1.5'])).toThrow(/--seed/);
+    expect(() => parseCliArgs(['--verbose'])).toThrow(/verbose/);
+    expect(() => parseCliArgs(['stray'])).toThrow(CliUsageError);
+  });
+});
+
+/** Waits until the child's stdout matches, or it exits. */
+function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match) {
+        child.stdout.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${out}`)));
+  });
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the built CLI', () => {
+  beforeAll(() => {
+    // Build from source so the test runs on a fresh clone and always tests the current code.
+    const require = createRequire(import.meta.url);
+    const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json')], { stdio: 'pipe' });
+  }, 60_000);
+
+  it('prints its URL, credentials and jobs, serves, and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--time-scale', '600', '--seed', '4']);
+    try {
+      const [, url] = await waitForOutput(
+        child,
+        /listening on (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*Ctrl-C stops/,
+      );
+      const response = await fetch(`${url}/__emulator/health`);
+      expect(await response.json()).toMatchObject({ status: 'ok', timeScale: 600, seed: 4, jobs: 7 });
+      const unsigned = await fetch(`${url}/v1.0/0f1e2d3c4b5a69788796a5b4c3d2e1f0/streaming/jobs/10001`);
+      expect(unsigned.status).toBe(401);
+      await waitForOutput(child, /GET \/v1\.0\/\S+ -> 401 APIG\.0301/);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('prints the accepted credentials and the job identities', async () => {
+    const child = spawn(process.execPath, [cli, '--quiet']);
+    try {
+      const [text] = await waitForOutput(child, /[\s\S]*Ctrl-C stops/);
+      expect(text).toContain('JOBGATEEMULATORAK00');
+      expect(text).toContain('jobgate-emulator-secret-key-not-for-production');
+      expect(text).toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
+      expect(text).toContain('jobgate-emulator-iam-token-not-for-production');
+      expect(text).toContain('job_id=10002');
+      expect(text).toContain('job_name=jdbc2hive');
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('exits 2 naming the problem for bad arguments or a bad scenario file', async () => {
+    const badArg = await run(['--port', 'lots']);
+    expect(badArg.code).toBe(2);
+    expect(badArg.stderr).toMatch(/--port: invalid value "lots"/);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'jobgate-cli-')), 'scenario.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        credentials: [{ accessKey: 'a', secretKey: 'b', projectId: 'c' }],
+        jobs: [{ kind: 'cdm', clusterId: 'x', jobName: 'y', steps: [{ status: 'DONE' }] }],
+      }),
+    );
+    const badScenario = await run(['--scenario', file]);
+    expect(badScenario.code).toBe(2);
+    expect(badScenario.stderr).toContain('jobs[0].steps[0].status');
+  });
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+function sdkDateNow(): string {
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+describe('the README', () => {
+  it('its curl line, signed with a wrong key, gets the APIG.0301 body it shows', async () => {
+    const curl = readme.split('\n').find((line) => line.startsWith('curl '));
+    if (!curl) throw new Error('no curl line in the README');
+    const headers = Object.fromEntries(
+      [...curl.matchAll(/-H "([^:]+): ([^"]+)"/g)].map(([, name, value]) => [
+        name as string,
+        (value as string).replace('$(date -u +%Y%m%dT%H%M%SZ)', sdkDateNow()),
+      ]),
+    );
+    const url = /(http:\/\/127\.0\.0\.1:8080\S+)/.exec(curl)?.[1];
+    if (!url) throw new Error('no URL in the curl line');
+    // The first JSON block after the curl line is the answer the README promises.
+    const shown = /```json\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf(curl)))?.[1];
+    if (!shown) throw new Error('no answer shown after the curl line');
+    const expected = JSON.parse(shown);
+    expect(expected.error_code).toBe('APIG.0301');
+
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const response = await fetch(url.replace('http://127.0.0.1:8080', emulator.url), { headers });
+      expect(response.status).toBe(401);
+      const body = await response.json();
+      expect(body).toEqual({ ...expected, request_id: response.headers.get('x-request-id') });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('documents the command that starts the emulator', () => {
+    expect(readme).toContain('node packages/emulator/dist/cli.js --port 8080');
+  });
+});
