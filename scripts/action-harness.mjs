@@ -14,7 +14,10 @@ let node24;
 
 /** The Node 24 binary, installed once into .cache/node24. */
 export function node24Path() {
-  node24 ??= execFileSync(process.execPath, [join(root, 'scripts', 'node24.mjs')], { encoding: 'utf8' }).trim().split('\n').pop();
+  node24 ??= execFileSync(process.execPath, [join(root, 'scripts', 'node24.mjs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
   return node24;
 }
 
@@ -57,7 +60,11 @@ function inputEnv(manifest, inputs) {
 
 function spawnStep(script, env, options) {
   return new Promise((resolve) => {
-    const child = spawn(node24Path(), [join(root, script)], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node24Path(), [join(root, script)], {
+      env,
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let signalled = false;
@@ -112,7 +119,11 @@ export async function runAction(inputs, options = {}) {
     const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
     writeFileSync(files.GITHUB_STATE, '');
     const post = manifest.runs.post
-      ? await spawnStep(manifest.runs.post, { ...base, ...stateEnv }, { timeoutMs: options.timeoutMs, onStdout: options.onStdout })
+      ? await spawnStep(
+          manifest.runs.post,
+          { ...base, ...stateEnv },
+          { timeoutMs: options.timeoutMs, onStdout: options.onStdout },
+        )
       : undefined;
     return {
       ...main,

@@ -58,11 +58,14 @@ export function canonicalUri(pathname: string): string {
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
-/** Sorted by name, then by value for repeated names; both encoded alike. */
+/**
+ * Sorted by name, then by value for repeated names, comparing the decoded
+ * text as the SDKs do; both then encoded alike.
+ */
 export function canonicalQuery(params: URLSearchParams): string {
-  const pairs = [...params].map(([name, value]) => [encodeRfc3986(name), encodeRfc3986(value)] as const);
+  const pairs = [...params];
   pairs.sort(([an, av], [bn, bv]) => (an === bn ? compare(av, bv) : compare(an, bn)));
-  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+  return pairs.map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`).join('&');
 }
 
 function compare(a: string, b: string): number {
