@@ -17,7 +17,10 @@ export function parseDuration(field: string, value: string | number): number {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
   const total = parts.reduce((sum, [, n, unit]) => sum + Number(n) * (UNIT_MS[unit ?? ''] ?? 0), 0);
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text || total <= 0) {
-    throw new InputError(field, `expected a positive duration such as 30m, 90s or 1h30m, got ${JSON.stringify(value)}`);
+    throw new InputError(
+      field,
+      `expected a positive duration such as 30m, 90s or 1h30m, got ${JSON.stringify(value)}`,
+    );
   }
   return Math.round(total);
 }

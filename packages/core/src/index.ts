@@ -1,4 +1,4 @@
-// Signing
+// The public surface of @jobgate/core: signing, the client and its APIs, errors, response schemas, job kinds, waiting.
 
 export type { CallOptions } from './api-context.js';
 export {
@@ -21,14 +21,13 @@ export {
   stringToSign,
 } from './auth/signer.js';
 export { CdmApi } from './cdm/api.js';
-// Response schemas (each is also its type)
 export * from './cdm/schemas.js';
 export { type ClientOptions, createClient, type JobGateClient, ProjectId } from './client.js';
 export { DataArtsApi, type WorkspaceOptions } from './dataarts/api.js';
 export * from './dataarts/schemas.js';
 export { DliApi, FlinkJobListFilter } from './dli/api.js';
 export * from './dli/schemas.js';
-// Endpoints, client, HTTP
+export { parseDuration } from './duration.js';
 export {
   defaultHost,
   type EndpointOptions,
@@ -39,8 +38,6 @@ export {
   type ServiceName,
 } from './endpoints.js';
 export { extractErrorInfo } from './error-schemas.js';
-export { parseDuration } from './duration.js';
-// Errors
 export {
   AbortError,
   describeJob,
@@ -58,7 +55,6 @@ export {
 export { backoffDelay, parseRetryAfter } from './http/backoff.js';
 export { type HttpEvent, type HttpOptions, HttpTransport } from './http/transport.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
-// Job kinds, states, waiting
 export {
   getJobKind,
   getJobState,

@@ -47,7 +47,9 @@ export const JobName = z
   .min(1, 'expected a non-empty job name')
   .max(256, 'expected a job name of at most 256 characters')
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters');
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters')
+  // URL parsing drops dot segments, even percent-encoded: such a name would reach another API.
+  .refine((s) => s !== '.' && s !== '..', 'expected a job name other than "." or ".."');
 
 export const ClusterId = z
   .string()
@@ -58,4 +60,10 @@ export const ClusterId = z
     'expected a CDM cluster id of letters, digits and hyphens (a UUID such as 6ec9a0a4-76be-4262-8697-e7af1fac7920)',
   );
 
-export const WorkspaceId = z.string().trim().min(1, 'expected a DataArts workspace id').max(128);
+export const WorkspaceId = z
+  .string()
+  .trim()
+  .min(1, 'expected a DataArts workspace id')
+  .max(128)
+  // It travels as a header value: no control characters.
+  .regex(/^[\x21-\x7e]+$/, 'expected a DataArts workspace id of visible ASCII characters');

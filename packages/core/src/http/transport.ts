@@ -8,6 +8,7 @@ import { extractErrorInfo } from '../error-schemas.js';
 import {
   AbortError,
   HuaweiCloudError,
+  InputError,
   isRetryable,
   type JobGateError,
   NetworkError,
@@ -239,6 +240,9 @@ export class HttpTransport {
       text = await res.body.text();
     } catch (cause) {
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
+      if ((cause as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
+        throw new InputError('request', redact((cause as Error).message, this.#secrets));
+      }
       const error = timeout.signal.aborted
         ? new RequestTimeoutError(req.service, this.#timeoutMs)
         : new NetworkError(

@@ -37,7 +37,8 @@ export const dliFlinkKind = defineJobKind({
     const detail = response.job_detail;
     return {
       status: detail?.status ?? '',
-      message: text(detail?.status_desc) ?? text(response.message),
+      // The response's own message says how the query went ("Querying of the job details succeeds."), not the job.
+      message: text(detail?.status_desc),
       raw: response,
     };
   },

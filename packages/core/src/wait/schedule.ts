@@ -26,6 +26,7 @@ export class PollSchedule {
   readonly #max: number;
   readonly #growth: number;
   #first: Sample | undefined;
+  #previous: number | undefined;
   #gap: number;
   #lastKey: string | undefined;
 
@@ -56,12 +57,14 @@ export class PollSchedule {
   }
 
   #estimateRemaining(progress: number | undefined, now: number, changed: boolean): number | undefined {
+    const previous = this.#previous;
+    this.#previous = progress;
     if (progress === undefined) {
       this.#first = undefined;
       return undefined;
     }
     // A new status, or progress going backwards (DLI SQL reports each sub-job's own), starts a new series.
-    if (!this.#first || changed || progress < this.#first.progress) {
+    if (!this.#first || changed || previous === undefined || progress < previous) {
       this.#first = { at: now, progress };
       return undefined;
     }

@@ -53,6 +53,22 @@ export const WAIT_DEFAULTS = {
   transientErrorBudget: 5,
 };
 
+/** Node fires any longer timer after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Aborts `controller` after `ms`, re-arming past Node's longest timer; returns a cancel function. */
+function abortAfter(controller: AbortController, ms: number): () => void {
+  const end = Date.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = end - Date.now();
+    if (left <= 0) controller.abort();
+    else timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
 function isTransient(error: unknown): error is JobGateError {
   // The HTTP layer does not retry a plain 500; across polls it is worth another look.
   return isRetryable(error) || (error instanceof HuaweiCloudError && error.status >= 500);
@@ -105,7 +121,7 @@ export async function waitForJob(
 
   const started = Date.now();
   const deadline = new AbortController();
-  const deadlineTimer = setTimeout(() => deadline.abort(), timeoutMs);
+  const cancelDeadline = abortAfter(deadline, timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const schedule = new PollSchedule({ minIntervalMs: intervalMs, maxIntervalMs });
   let last: JobState | undefined;
@@ -131,9 +147,10 @@ export async function waitForJob(
         if (sameState(previous, state)) options.onUpdate?.({ type: 'poll', state, polls, elapsedMs });
         else options.onUpdate?.({ type: 'state', state, previous, polls, elapsedMs });
 
-        if (state.phase === 'succeeded') return state;
-        if (isTerminal(state.phase)) throw new JobFailedError(state);
         if (until === 'running' && state.phase === 'running') return state;
+        // Waiting until running, a job that already ended (even cleanly) is not running: that is no pass.
+        if (state.phase === 'succeeded' && until === 'finished') return state;
+        if (isTerminal(state.phase)) throw new JobFailedError(state);
         delay = schedule.next(state, Date.now());
       } catch (error) {
         if (error instanceof JobFailedError) throw error;
@@ -153,12 +170,12 @@ export async function waitForJob(
         delay = intervalMs;
       }
       try {
-        await sleep(delay, undefined, { signal });
+        await sleep(Math.min(delay, MAX_TIMER_MS), undefined, { signal });
       } catch {
         stopped();
       }
     }
   } finally {
-    clearTimeout(deadlineTimer);
+    cancelDeadline();
   }
 }
