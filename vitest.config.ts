@@ -13,6 +13,10 @@ export default defineConfig({
     },
   },
   test: {
+    // CI reads the counts from vitest's JSON report: JOBGATE_TEST_REPORT names the file.
+    ...(process.env.JOBGATE_TEST_REPORT
+      ? { reporters: ['default', 'json'], outputFile: { json: process.env.JOBGATE_TEST_REPORT } }
+      : {}),
     testTimeout: 20_000,
     hookTimeout: 60_000,
     projects: [

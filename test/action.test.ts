@@ -43,6 +43,22 @@ function newCdmJob(steps: Record<string, unknown>[]): { cluster_id: string; job_
   return job;
 }
 
+/** Steps this long never end by themselves during a test; the test moves the clock on instead. */
+const HOURS = 10 * 3_600_000;
+
+/** Advances the emulator clock by `ms` once the step's log shows `text`, so no test depends on load. */
+function advanceWhen(text: string, ms: number) {
+  let done = false;
+  let seen = '';
+  return (chunk: string) => {
+    seen += chunk;
+    if (!done && seen.includes(text)) {
+      done = true;
+      emulator.admin.advanceClock(ms);
+    }
+  };
+}
+
 function requestsFor(fragment: string) {
   return emulator.admin.requests().filter((r) => r.path.includes(fragment));
 }
@@ -107,7 +123,10 @@ describe('every job kind succeeding', () => {
         { status: 'FINISHED', progress: 1 },
       ],
     } as never);
-    const run = await runAction({ job_kind: 'dli-sql', job_id: jobId, ...credentials(), ...FAST });
+    const run = await runAction(
+      { job_kind: 'dli-sql', job_id: jobId, ...credentials(), ...FAST },
+      { onStdout: advanceWhen('RUNNING (running', HOURS) },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({
       job_kind: 'dli-sql',
@@ -128,12 +147,11 @@ describe('every job kind succeeding', () => {
   });
 
   it('dli-flink: a Flink job that finishes', async () => {
-    const job_id = newFlinkJob([
-      { status: 'job_submitting', durationMs: 300_000 },
-      { status: 'job_running', durationMs: 600_000 },
-      { status: 'job_finish' },
-    ]);
-    const run = await runAction({ job_kind: 'dli-flink', job_id, ...credentials(), ...FAST });
+    const job_id = newFlinkJob([{ status: 'job_running', durationMs: HOURS }, { status: 'job_finish' }]);
+    const run = await runAction(
+      { job_kind: 'dli-flink', job_id, ...credentials(), ...FAST },
+      { onStdout: advanceWhen('job_running (running)', HOURS) },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'job_finish', phase: 'succeeded' });
     expect(run.stdout).toContain('job_running (running)');
@@ -178,17 +196,17 @@ describe('every job kind succeeding', () => {
 
 describe('verdicts', () => {
   it('waits on a Flink job until it is running', async () => {
-    const job_id = newFlinkJob([
-      { status: 'job_submitting', durationMs: 600_000 },
-      { status: 'job_running' },
-    ]);
-    const run = await runAction({
-      job_kind: 'dli-flink',
-      job_id,
-      wait_for: 'running',
-      ...credentials(),
-      ...FAST,
-    });
+    const job_id = newFlinkJob([{ status: 'job_submitting', durationMs: HOURS }, { status: 'job_running' }]);
+    const run = await runAction(
+      {
+        job_kind: 'dli-flink',
+        job_id,
+        wait_for: 'running',
+        ...credentials(),
+        ...FAST,
+      },
+      { onStdout: advanceWhen('job_submitting (pending)', HOURS) },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs.phase).toBe('running');
     expect(run.stdout).toContain('job_submitting (pending)');
