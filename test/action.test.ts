@@ -113,10 +113,10 @@ describe('every job kind succeeding', () => {
       kind: 'dli-sql',
       jobId,
       steps: [
-        { status: 'LAUNCHING', durationMs: 300_000 },
+        { status: 'LAUNCHING', durationMs: 1_000 },
         {
           status: 'RUNNING',
-          durationMs: 900_000,
+          durationMs: HOURS,
           progress: 0.1,
           subJobs: [{ id: 0, name: 'runJob at FileFormatWriter.scala:266', status: 'RUNNING', num_tasks: 4 }],
         },

@@ -23,6 +23,7 @@ import {
   parseRetryAfter,
   throttleDelay,
 } from './backoff.js';
+import { gateFor, limitFromThrottleMessage, type RequestGate } from './request-gate.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -77,6 +78,12 @@ export interface HttpOptions {
   /** An undici dispatcher; by default one keep-alive agent (a pool per origin) that honours HTTPS_PROXY and NO_PROXY. */
   dispatcher?: Dispatcher;
   userAgent?: string;
+  /**
+   * Requests per second for this access key at each origin, shared with every
+   * client in the process using the same key. Unset: no limit until the
+   * gateway throttles, then the limit it names.
+   */
+  rateLimit?: number;
   /** Source of randomness for jitter (tests and benchmarks pass a seeded one). */
   random?: () => number;
   /** Every answer, network error and retry: for logs and request counts. */
@@ -104,6 +111,10 @@ function isDliFailure(body: unknown): body is { is_success: false | 'false' } {
   if (typeof body !== 'object' || body === null || !('is_success' in body)) return false;
   const flag = (body as { is_success: unknown }).is_success;
   return flag === false || (typeof flag === 'string' && flag.toLowerCase() === 'false');
+}
+
+function isThrottle(error: unknown): error is HuaweiCloudError {
+  return error instanceof HuaweiCloudError && (error.status === 429 || THROTTLE_CODES.has(error.code));
 }
 
 export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Record<string, QueryValue>): URL {
@@ -134,6 +145,8 @@ export class HttpTransport {
   readonly #random: () => number;
   readonly #userAgent: string;
   readonly #onEvent: ((event: HttpEvent) => void) | undefined;
+  readonly #identity: string;
+  readonly #rateLimit: number | undefined;
   /** Requests sent, retries included. */
   requestCount = 0;
 
@@ -151,20 +164,45 @@ export class HttpTransport {
     this.#random = options.random ?? Math.random;
     this.#userAgent = options.userAgent ?? USER_AGENT;
     this.#onEvent = options.onEvent;
+    this.#identity = isTokenAuth(credentials)
+      ? `token:${credentials.authToken}`
+      : `ak:${credentials.accessKey}`;
+    this.#rateLimit = options.rateLimit;
+  }
+
+  /** The request budget this transport shares with every other one using its key at `origin`. */
+  gate(origin: string): RequestGate {
+    return gateFor(origin, this.#identity, this.#rateLimit);
   }
 
   /** Sends the request, retrying transient failures, and returns the body parsed by `schema`. */
   async requestJson<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
     const url = buildUrl(req.baseUrl, req.segments, req.query);
     const path = url.pathname;
+    const gate = this.gate(url.origin);
     for (let attempt = 1; ; attempt++) {
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
+      let release: () => void;
       try {
-        return await this.#attempt(req, url, schema, attempt);
+        release = await gate.acquire(req.signal);
+      } catch {
+        throw new AbortError(req.signal?.reason);
+      }
+      try {
+        const result = await this.#attempt(req, url, schema, attempt);
+        release();
+        return result;
       } catch (error) {
+        release();
+        if (isThrottle(error)) {
+          // Every request with this key waits, not only this one: the gate holds them all.
+          gate.throttled(this.#retryDelay(error, attempt), limitFromThrottleMessage(error.serviceMessage));
+        }
         if (error instanceof AbortError || !isRetryable(error) || attempt >= this.#policy.maxAttempts)
           throw error;
-        const delayMs = this.#retryDelay(error as JobGateError, attempt);
+        // After a throttle the gate already holds this request until the pause ends.
+        const throttled = isThrottle(error);
+        const delayMs = throttled ? gate.pauseLeft() : this.#retryDelay(error as JobGateError, attempt);
         this.#onEvent?.({
           type: 'retry',
           service: req.service,
@@ -174,17 +212,19 @@ export class HttpTransport {
           delayMs,
           error: error as JobGateError,
         });
-        try {
-          await sleep(delayMs, undefined, { signal: req.signal });
-        } catch {
-          throw new AbortError(req.signal?.reason);
+        if (!throttled) {
+          try {
+            await sleep(delayMs, undefined, { signal: req.signal });
+          } catch {
+            throw new AbortError(req.signal?.reason);
+          }
         }
       }
     }
   }
 
   #retryDelay(error: JobGateError, attempt: number): number {
-    if (error instanceof HuaweiCloudError && (error.status === 429 || THROTTLE_CODES.has(error.code))) {
+    if (isThrottle(error)) {
       // Retry-After is the server's word; a little jitter keeps throttled clients apart.
       return error.retryAfterMs !== undefined
         ? error.retryAfterMs + Math.round(this.#random() * 250)
