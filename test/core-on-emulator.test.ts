@@ -258,3 +258,87 @@ describe('waiting on the default scenario', () => {
     expect(failed.state.message).toBeTruthy();
   });
 });
+
+describe('waits side by side share reads', () => {
+  it('many Flink waits on one client are served by the list API, one page per cycle', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => 60_000 + i);
+    emulator.admin.addJobs(
+      ids.map((jobId, i) => ({
+        kind: 'dli-flink',
+        jobId,
+        steps: [
+          { status: 'job_running', durationMs: 60_000 + i * 10_000 },
+          { status: i % 2 ? 'job_finish' : 'job_running_exception' },
+        ],
+      })) as never,
+    );
+    const c = client();
+    const outcomes = await Promise.all(
+      ids.map((jobId) =>
+        waitForJob(
+          c,
+          { kind: 'dli-flink', jobId },
+          { intervalMs: 200, maxIntervalMs: 500, timeoutMs: 20_000 },
+        ).then(
+          (s) => s.status,
+          (e) => (e instanceof JobFailedError ? e.state.status : String(e)),
+        ),
+      ),
+    );
+    expect(outcomes).toEqual(ids.map((_, i) => (i % 2 ? 'job_finish' : 'job_running_exception')));
+    const log = emulator.admin.requests();
+    const lists = log.filter((r) => r.path.endsWith('/streaming/jobs'));
+    const details = log.filter((r) => /\/streaming\/jobs\/\d+$/.test(r.path));
+    expect(lists.length).toBeGreaterThan(0);
+    // Eight waits polled for several cycles: far fewer requests than one per job per cycle.
+    expect(lists.length + details.length).toBeLessThan(ids.length * 2);
+  });
+
+  it('a job the list does not show is read on its own, and its error reaches only its own wait', async () => {
+    emulator.admin.addJobs([
+      { kind: 'dli-flink', jobId: 61_000, steps: [{ status: 'job_finish' }] },
+      { kind: 'dli-flink', jobId: 61_001, steps: [{ status: 'job_finish' }] },
+    ] as never);
+    const c = client();
+    const options = { intervalMs: 100, maxIntervalMs: 200, timeoutMs: 10_000 };
+    const [a, b, missing] = await Promise.allSettled([
+      waitForJob(c, { kind: 'dli-flink', jobId: 61_000 }, options),
+      waitForJob(c, { kind: 'dli-flink', jobId: 61_001 }, options),
+      waitForJob(c, { kind: 'dli-flink', jobId: 99_999_999 }, options),
+    ]);
+    expect(a.status === 'fulfilled' && a.value.status).toBe('job_finish');
+    expect(b.status === 'fulfilled' && b.value.status).toBe('job_finish');
+    expect(missing.status === 'rejected' && (missing.reason as HuaweiCloudError).code).toBe('DLI.0002');
+    const paths = emulator.admin.requests().map((r) => r.path);
+    expect(paths.filter((p) => p.endsWith('/streaming/jobs'))).toHaveLength(1);
+    expect(paths.filter((p) => p.endsWith('/streaming/jobs/99999999'))).toHaveLength(1);
+    expect(paths.filter((p) => p.endsWith('/streaming/jobs/61000'))).toHaveLength(0);
+  });
+
+  it('one wait giving up leaves the shared read to the others', async () => {
+    emulator.admin.addJobs([
+      {
+        kind: 'dli-flink',
+        jobId: 62_000,
+        steps: [{ status: 'job_running', durationMs: 30_000 }, { status: 'job_finish' }],
+      },
+      {
+        kind: 'dli-flink',
+        jobId: 62_001,
+        steps: [{ status: 'job_running', durationMs: 30_000 }, { status: 'job_finish' }],
+      },
+    ] as never);
+    const c = client();
+    const controller = new AbortController();
+    const options = { intervalMs: 100, maxIntervalMs: 200, timeoutMs: 10_000 };
+    const aborted = waitForJob(
+      c,
+      { kind: 'dli-flink', jobId: 62_000 },
+      { ...options, signal: controller.signal },
+    );
+    const kept = waitForJob(c, { kind: 'dli-flink', jobId: 62_001 }, options);
+    setTimeout(() => controller.abort(), 150);
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(kept).resolves.toMatchObject({ status: 'job_finish' });
+  });
+});

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { FlinkJobId } from '../inputs.js';
-import { defineJobKind, text } from './types.js';
+import { defineJobKind, type Observation, text } from './types.js';
+
+/** The list API's largest page. */
+const PAGE = 100;
 
 /** DLI Flink (streaming) jobs, read through the job-details API (seed 000). */
 export const dliFlinkKind = defineJobKind({
@@ -31,6 +34,35 @@ export const dliFlinkKind = defineJobKind({
     // Stopped by the platform because the account is in arrears.
     job_arrearage_stopped: 'failed',
     job_cancel_success: 'cancelled',
+  },
+  batchKey: (ref) => String(ref.jobId),
+  /**
+   * Many Flink waits in one project: read the job list (newest first, where
+   * the jobs just submitted are) rather than one detail request per job, and
+   * stop paging once every job is found or paging would cost more than the
+   * detail requests it saves.
+   */
+  async fetchMany(client, refs, options) {
+    const wanted = new Set(refs.map((r) => r.jobId));
+    const found = new Map<string, Observation>();
+    const maxPages = Math.max(1, Math.floor(refs.length / 2));
+    let offset = 0;
+    for (let page = 0; page < maxPages && found.size < wanted.size; page++) {
+      const response = await client.dli.listFlinkJobs({ limit: PAGE, offset, order: 'desc' }, options);
+      const jobs = response.job_list?.jobs ?? [];
+      for (const job of jobs) {
+        if (typeof job.job_id === 'number' && wanted.has(job.job_id)) {
+          found.set(String(job.job_id), {
+            status: job.status ?? '',
+            message: text(job.status_desc),
+            raw: job,
+          });
+        }
+      }
+      offset += jobs.length;
+      if (jobs.length < PAGE) break;
+    }
+    return found;
   },
   async fetch(client, ref, options) {
     const response = await client.dli.getFlinkJobDetail(ref.jobId, options);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CallOptions } from '../api-context.js';
 import type { JobGateClient } from '../client.js';
 import { InputError } from '../errors.js';
+import { observe } from './batch.js';
 import { cdmKind } from './cdm.js';
 import { dataartsRealtimeKind } from './dataarts-realtime.js';
 import { dliFlinkKind } from './dli-flink.js';
@@ -54,14 +55,18 @@ export function parseJobRef(input: unknown): { kind: JobKind; ref: Record<string
   return { kind, ref: result.data as Record<string, unknown> };
 }
 
-/** Reads a job's state once: its kind fetches, its status table classifies. */
+/**
+ * Reads a job's state once: its kind fetches, its status table classifies.
+ * With `batch`, reads of the same kind on the same client that come together
+ * share one request where the kind can read many jobs at once.
+ */
 export async function getJobState(
   client: JobGateClient,
   input: JobRef,
-  options: CallOptions = {},
+  options: CallOptions & { batch?: boolean } = {},
 ): Promise<JobState> {
   const { kind, ref } = parseJobRef(input);
-  const observation = await kind.fetch(client, ref, options);
+  const observation = await observe(client, kind, ref, options);
   return {
     kind: kind.name,
     ref,

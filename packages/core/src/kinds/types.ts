@@ -77,6 +77,18 @@ export interface JobKind<Ref extends z.ZodObject = z.ZodObject, Name extends str
   /** Every documented raw status and its phase. Anything else is `unknown`. */
   statuses: Readonly<Record<string, Phase>>;
   fetch(client: JobGateClient, ref: z.output<Ref>, options: CallOptions): Promise<Observation>;
+  /**
+   * Reads many jobs of this kind at once (a list API), for waits that run
+   * side by side. Returns what it found, keyed by `batchKey`; whatever it did
+   * not find is read one by one with `fetch`.
+   */
+  fetchMany?(
+    client: JobGateClient,
+    refs: readonly z.output<Ref>[],
+    options: CallOptions,
+  ): Promise<Map<string, Observation>>;
+  /** The key of a reference in `fetchMany`'s answer. */
+  batchKey?(ref: z.output<Ref>): string;
 }
 
 export function defineJobKind<Ref extends z.ZodObject, const Name extends string>(

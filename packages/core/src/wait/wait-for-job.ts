@@ -138,7 +138,8 @@ export async function waitForJob(
       if (signal.aborted) stopped();
       let delay: number;
       try {
-        const state = await getJobState(client, ref, { signal });
+        // Waits that run side by side on one client share reads where the kind allows it.
+        const state = await getJobState(client, ref, { signal, batch: true });
         polls++;
         consecutiveErrors = 0;
         const elapsedMs = Date.now() - started;
