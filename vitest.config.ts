@@ -28,7 +28,7 @@ export default defineConfig({
         },
       },
       // Node-RED's runtime is a process-wide singleton: its tests run apart, one file at a time.
-      './nodered/vitest.config.ts',
+      './nodered/vitest.config.mts',
     ],
   },
 });

@@ -9,7 +9,6 @@ import {
   parseDuration,
   parseJobRef,
   resolveEndpoint,
-  SERVICES,
   settingsFromEnv,
 } from '@jobgate/core';
 
@@ -132,7 +131,7 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
 
   const endpoint = input('endpoint') || undefined;
   try {
-    for (const service of SERVICES) resolveEndpoint(service, { region, endpoint });
+    resolveEndpoint(kind.service, { region, endpoint });
   } catch (error) {
     asInputError(error);
   }

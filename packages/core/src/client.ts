@@ -63,14 +63,30 @@ export function createClient(options: ClientOptions = {}): JobGateClient {
     endpoint: options.endpoint,
     endpoints: options.endpoints,
   };
-  const endpoints = Object.fromEntries(
-    SERVICES.map((s) => [s, resolveEndpoint(s, endpointOptions)]),
-  ) as Record<ServiceName, URL>;
+  // Every endpoint given is checked now, and so is a region; a service with
+  // neither is an error only when something asks for it, so that a client for
+  // one service needs only that service's endpoint.
+  const endpoints = new Map<ServiceName, URL>();
+  const problems = new Map<ServiceName, InputError>();
+  for (const service of SERVICES) {
+    const explicit = options.endpoints?.[service] || options.endpoint;
+    try {
+      endpoints.set(service, resolveEndpoint(service, endpointOptions));
+    } catch (error) {
+      if (explicit || region || !(error instanceof InputError)) throw error;
+      problems.set(service, error);
+    }
+  }
+  const endpointOf = (service: ServiceName): URL => {
+    const url = endpoints.get(service);
+    if (url) return url;
+    throw problems.get(service) ?? new InputError('region', `required to reach ${service}`);
+  };
   const transport = new HttpTransport(credentials, options.http);
   const ctx: ApiContext = {
     transport,
     projectId,
-    baseUrl: (service) => endpoints[service],
+    baseUrl: endpointOf,
     signed: !isTokenAuth(credentials),
   };
   return {
@@ -80,7 +96,7 @@ export function createClient(options: ClientOptions = {}): JobGateClient {
     dataarts: new DataArtsApi(ctx),
     cdm: new CdmApi(ctx),
     transport,
-    endpointOf: (service) => new URL(endpoints[service]),
+    endpointOf: (service) => new URL(endpointOf(service)),
     close: () => transport.close(),
   };
 }

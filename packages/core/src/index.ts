@@ -73,6 +73,7 @@ export {
   JobState,
   PHASES,
   Phase,
+  phaseOf,
   TERMINAL_PHASES,
 } from './kinds/types.js';
 export { PollSchedule, type ScheduleOptions } from './wait/schedule.js';

@@ -144,4 +144,37 @@ describe('credentials from the environment', () => {
     expect(error?.message).not.toContain(secret);
     expect(error?.message).toContain('accessKey');
   });
+
+  it('needs an endpoint only for the services it is asked to reach', async () => {
+    const client = createClient({
+      env: {},
+      projectId: 'abc123',
+      credentials: { accessKey: 'AK', secretKey: 'SK' },
+      endpoints: { dli: 'https://dli.private.example.com' },
+    });
+    expect(client.endpointOf('dli').host).toBe('dli.private.example.com');
+    expect(() => client.endpointOf('cdm')).toThrow(/region: required to reach cdm/);
+    await expect(client.cdm.getJobStatus('6ec9a0a4-76be-4262-8697-e7af1fac7920', 'job')).rejects.toThrow(
+      InputError,
+    );
+    expect(client.transport.requestCount).toBe(0);
+    await client.close();
+    // A malformed endpoint or an unknown region is still refused at once.
+    expect(() =>
+      createClient({
+        env: {},
+        projectId: 'p',
+        credentials: { accessKey: 'a', secretKey: 'b' },
+        endpoints: { cdm: 'http://10.0.0.1' },
+      }),
+    ).toThrow(/endpoints\.cdm/);
+    expect(() =>
+      createClient({
+        env: {},
+        projectId: 'p',
+        credentials: { accessKey: 'a', secretKey: 'b' },
+        region: 'mars-1',
+      }),
+    ).toThrow(/unknown region/);
+  });
 });

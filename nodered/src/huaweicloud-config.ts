@@ -1,0 +1,116 @@
+import { createClient, EnvHttpProxyAgent, InputError, type JobGateClient } from './lib/core.js';
+import type { Node, NodeAPI, NodeDef } from './lib/node-red.js';
+import type { ConfigNode } from './lib/runtime.js';
+
+interface Credentials {
+  accessKey: string;
+  secretKey: string;
+  securityToken: string;
+}
+
+interface ConfigDef extends NodeDef {
+  region?: string;
+  projectId?: string;
+  endpoint?: string;
+  endpointDli?: string;
+  endpointDataarts?: string;
+  endpointCdm?: string;
+  proxy?: string;
+}
+
+type HuaweiCloudConfigNode = Node<Credentials> & { client?: JobGateClient; problem?: Error };
+
+// Node-RED replaces a whole-value `${NAME}` with the variable; one still there was not set.
+const UNSET_VARIABLE = /^\$\{([^}]+)\}$/;
+
+function setting(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const unset = UNSET_VARIABLE.exec(value.trim());
+  if (unset) throw new InputError(field, `the environment variable ${unset[1]} is not set`);
+  return value.trim();
+}
+
+/**
+ * A proxy agent for the config's proxy URL. User info moves into the
+ * Proxy-Authorization header so that no error text can show it; NO_PROXY is
+ * still honoured (hence EnvHttpProxyAgent rather than a plain ProxyAgent).
+ */
+function proxyAgent(proxy: string): EnvHttpProxyAgent {
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    throw new InputError('proxy', 'expected a URL such as http://proxy.example.com:3128');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError('proxy', 'expected an http:// or https:// proxy URL');
+  const token = url.username
+    ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    : undefined;
+  url.username = '';
+  url.password = '';
+  const uri = url.toString();
+  return new EnvHttpProxyAgent({
+    httpProxy: uri,
+    httpsProxy: uri,
+    keepAliveTimeout: 30_000,
+    ...(token ? { token } : {}),
+  });
+}
+
+export = (RED: NodeAPI) => {
+  function HuaweiCloudConfig(this: HuaweiCloudConfigNode & ConfigNode, def: ConfigDef) {
+    RED.nodes.createNode(this, def);
+    this.name = def.name;
+    let dispatcher: EnvHttpProxyAgent | undefined;
+    try {
+      const credentials = this.credentials ?? {};
+      const accessKey = setting('accessKey', credentials.accessKey);
+      const secretKey = setting('secretKey', credentials.secretKey);
+      const securityToken = setting('securityToken', credentials.securityToken);
+      const proxy = setting('proxy', def.proxy);
+      dispatcher = proxy ? proxyAgent(proxy) : undefined;
+      this.client = createClient({
+        region: setting('region', def.region),
+        projectId: setting('projectId', def.projectId),
+        // Left empty, the core reads HUAWEI_CLOUD_* / HUAWEICLOUD_SDK_* from Node-RED's environment.
+        credentials:
+          accessKey || secretKey
+            ? {
+                accessKey: accessKey ?? '',
+                secretKey: secretKey ?? '',
+                ...(securityToken ? { securityToken } : {}),
+              }
+            : undefined,
+        endpoint: setting('endpoint', def.endpoint),
+        endpoints: {
+          dli: setting('endpointDli', def.endpointDli),
+          dataarts: setting('endpointDataarts', def.endpointDataarts),
+          cdm: setting('endpointCdm', def.endpointCdm),
+        },
+        http: dispatcher ? { dispatcher } : {},
+      });
+    } catch (error) {
+      // Logged once here, and reported by each node that uses this config with its msg, so that Catch
+      // nodes see it. The core's messages about credentials never echo them.
+      this.problem = error instanceof Error ? error : new Error(String(error));
+      this.error(this.problem.message);
+      void dispatcher?.close();
+      dispatcher = undefined;
+    }
+    this.on('close', (_removed, done) => {
+      const client = this.client;
+      this.client = undefined;
+      // The nodes using this client abort their requests as they close, so the pools drain at once.
+      void Promise.allSettled([client?.close(), dispatcher?.close()]).then(() => done());
+    });
+  }
+
+  RED.nodes.registerType('huaweicloud-config', HuaweiCloudConfig as never, {
+    credentials: {
+      accessKey: { type: 'text' },
+      secretKey: { type: 'password' },
+      securityToken: { type: 'password' },
+    },
+  });
+};

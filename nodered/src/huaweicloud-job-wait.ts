@@ -1,0 +1,233 @@
+import {
+  AbortError,
+  fieldsOf,
+  getJobKind,
+  JOB_KINDS,
+  JobFailedError,
+  type JobState,
+  parseDuration,
+  parseJobRef,
+  WaitTimeoutError,
+  waitForJob,
+} from './lib/core.js';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './lib/node-red.js';
+import {
+  CLOSE_LIMIT_MS,
+  clientOf,
+  errorStatus,
+  evaluateRef,
+  failWith,
+  InFlight,
+  type JobRefInput,
+  statusCodeOf,
+  type TypedValue,
+} from './lib/runtime.js';
+
+interface WaitDef extends NodeDef {
+  server?: string;
+  kind?: string;
+  /** The identity fields of its kind, by key (jobId, jobName, ...): a TypedInput each. */
+  fields?: Record<string, TypedValue | undefined>;
+  until?: 'finished' | 'running';
+  timeout?: string;
+  interval?: string;
+  progressOutput?: boolean;
+}
+
+/** What the editor's kind dropdown and identity fields are built from: the core's table of job kinds. */
+const KIND_CATALOG = JOB_KINDS.map((kind) => ({
+  name: kind.name,
+  title: kind.title,
+  description: kind.description,
+  streaming: kind.streaming,
+  fields: fieldsOf(kind as never),
+}));
+
+// setTimeout fires at once (with a warning) beyond 2^31-1 ms, about 24.8 days.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function duration(field: string, value: string | undefined, fallback: string): number {
+  return Math.min(parseDuration(field, value?.trim() ? value : fallback), MAX_TIMER_MS);
+}
+
+function percent(state: JobState): string {
+  return state.progress !== undefined ? ` ${Math.round(state.progress * 100)}%` : '';
+}
+
+/** The live text of one wait: its phase and progress ("running 42%"). */
+function activeStatus(state: JobState): NodeStatus {
+  const word = state.phase === 'unknown' ? `unknown ${state.status}` : state.phase;
+  return { fill: 'blue', shape: 'dot', text: `${word}${percent(state)}` };
+}
+
+class CancelledByMessage extends Error {
+  override name = 'CancelledByMessage';
+  constructor() {
+    super('cancelled by msg.cancel');
+  }
+}
+
+/** The ref's identity as the core normalises it (so 104 and "104" are the same job). */
+function identityOf(ref: JobRefInput): string {
+  const parsed = parseJobRef(ref);
+  const fields = Object.entries(parsed.ref).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([parsed.kind.name, fields]);
+}
+
+export = (RED: NodeAPI) => {
+  RED.httpAdmin.get(
+    '/huaweicloud-jobs/kinds',
+    RED.auth.needsPermission('huaweicloud-job-wait.read'),
+    (_req, res) => res.json(KIND_CATALOG),
+  );
+
+  function JobWaitNode(this: Node<unknown>, def: WaitDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const inFlight = new InFlight();
+    const waits = new Map<number, { identity: string; status: NodeStatus; touched: number }>();
+    let touches = 0;
+    let outcome: NodeStatus | undefined;
+
+    /** One status for every wait: the most recently updated one, with a count when there are several. */
+    function refresh() {
+      let latest: { status: NodeStatus; touched: number } | undefined;
+      for (const wait of waits.values()) if (!latest || wait.touched > latest.touched) latest = wait;
+      if (!latest) {
+        node.status(outcome ?? {});
+        return;
+      }
+      const count = waits.size > 1 ? ` (${waits.size} waits)` : '';
+      node.status({ ...latest.status, text: `${latest.status.text}${count}` });
+    }
+
+    function touch(id: number, status: NodeStatus) {
+      const wait = waits.get(id);
+      if (!wait) return;
+      wait.status = status;
+      wait.touched = ++touches;
+      refresh();
+    }
+
+    /** Sends a msg to the failed output: the job failed or was cancelled, the wait timed out or was cancelled. */
+    function sendFailed(
+      msg: NodeMessage,
+      send: (m: (NodeMessage | null)[]) => void,
+      error: Error,
+      state?: JobState,
+    ) {
+      if (state) {
+        msg.payload = state.raw;
+        msg.job = state;
+      }
+      const statusCode = statusCodeOf(error);
+      msg.error = {
+        name: error.name,
+        code: (error as { code?: string }).code ?? 'ERROR',
+        message: error.message,
+        ...(statusCode !== undefined ? { statusCode } : {}),
+      };
+      send([null, msg]);
+    }
+
+    node.on('input', (msg, send, done) => {
+      void (async () => {
+        const kind = getJobKind(def.kind ?? '');
+        const fields = fieldsOf(kind);
+        const ref = await evaluateRef(RED, node, msg, kind.name, fields, def.fields ?? {});
+        const identity = identityOf(ref);
+
+        if (msg.cancel === true) {
+          for (const [id, wait] of waits)
+            if (wait.identity === identity) inFlight.abort(id, new CancelledByMessage());
+          done();
+          return;
+        }
+
+        const client = clientOf(RED, def.server);
+        const timeoutMs = duration('timeout', def.timeout, '1h');
+        const intervalMs = duration('interval', def.interval, '5s');
+        await inFlight.run(async (signal, id) => {
+          waits.set(id, {
+            identity,
+            status: { fill: 'blue', shape: 'ring', text: 'waiting' },
+            touched: ++touches,
+          });
+          refresh();
+          try {
+            const state = await waitForJob(client, ref as never, {
+              until: def.until === 'running' ? 'running' : 'finished',
+              timeoutMs,
+              intervalMs,
+              signal,
+              onUpdate: (event) => {
+                if (event.type === 'state') {
+                  touch(id, activeStatus(event.state));
+                  if (def.progressOutput) {
+                    const update = RED.util.cloneMessage(msg);
+                    update.payload = event.state.raw;
+                    update.job = event.state;
+                    send([null, null, update]);
+                  }
+                } else if (event.type === 'transient-error') {
+                  touch(id, { fill: 'yellow', shape: 'ring', text: `retrying (${event.error.code})` });
+                }
+              },
+            });
+            waits.delete(id);
+            outcome = { fill: 'green', shape: 'dot', text: state.phase };
+            msg.payload = state.raw;
+            msg.job = state;
+            send([msg, null]);
+            done();
+          } catch (error) {
+            waits.delete(id);
+            if (inFlight.closing) {
+              // The flow is stopping: nothing more to report.
+              done();
+              return;
+            }
+            const verdict = verdictOf(error);
+            if (verdict) {
+              outcome = verdict.status;
+              sendFailed(msg, send, error as Error, verdict.state);
+              done();
+            } else {
+              // Not an answer about the job (not found, refused, unreachable): to Catch nodes.
+              outcome = errorStatus(error);
+              failWith(msg, error, done);
+            }
+          }
+          refresh();
+        });
+      })().catch((error: unknown) => {
+        if (inFlight.closing) return done();
+        node.status(errorStatus(error));
+        failWith(msg, error, done);
+      });
+    });
+
+    node.on('close', (_removed, done) => {
+      void inFlight.close(CLOSE_LIMIT_MS).then(() => {
+        waits.clear();
+        node.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('huaweicloud-job-wait', JobWaitNode as never);
+};
+
+/** How a wait that did not succeed ends on the failed output; undefined for errors that go to Catch nodes. */
+function verdictOf(error: unknown): { status: NodeStatus; state?: JobState | undefined } | undefined {
+  if (error instanceof JobFailedError)
+    return {
+      status: { fill: 'red', shape: 'ring', text: `${error.state.phase}: ${error.state.status}` },
+      state: error.state,
+    };
+  if (error instanceof WaitTimeoutError)
+    return { status: { fill: 'red', shape: 'ring', text: 'timed out' }, state: error.state };
+  if (error instanceof AbortError) return { status: { fill: 'red', shape: 'ring', text: 'wait cancelled' } };
+  return undefined;
+}

@@ -1,0 +1,36 @@
+/**
+ * The one module that loads @jobgate/core. The core is ESM-only and the node
+ * files must be CommonJS to load in Node-RED 4.1, so the build bundles this
+ * module (the core with zod and undici) into one CommonJS file that every
+ * node file requires: the installed package needs no runtime dependency.
+ */
+
+export type {
+  FlinkJobListFilter,
+  FlinkJobListItem,
+  JobGateClient,
+  JobKind,
+  JobRef,
+  JobState,
+  WaitEvent,
+} from '@jobgate/core';
+export {
+  AbortError,
+  createClient,
+  FLINK_JOB_STATUSES,
+  FLINK_JOB_TYPES,
+  fieldsOf,
+  getJobKind,
+  getJobState,
+  HuaweiCloudError,
+  InputError,
+  JOB_KINDS,
+  JobFailedError,
+  JobGateError,
+  parseDuration,
+  parseJobRef,
+  ResponseFormatError,
+  WaitTimeoutError,
+  waitForJob,
+} from '@jobgate/core';
+export { EnvHttpProxyAgent } from 'undici';

@@ -1,0 +1,59 @@
+import { fieldsOf, getJobKind, getJobState } from './core.js';
+import type { Node, NodeAPI, NodeDef } from './node-red.js';
+import {
+  CLOSE_LIMIT_MS,
+  clientOf,
+  errorStatus,
+  evaluateRef,
+  failWith,
+  InFlight,
+  stateStatus,
+  typedInputOf,
+} from './runtime.js';
+
+/**
+ * Registers a node that reads one job's state once, through the API its job
+ * kind reads: `msg.payload` gets the validated answer, `msg.job` the
+ * JobState, and the rest of the msg passes through. The identity fields are
+ * the kind's own (`jobId`, `jobName`, ...), each a TypedInput stored as
+ * `<key>` and `<key>Type`.
+ */
+export function registerJobQueryNode(RED: NodeAPI, type: string, kindName: string): void {
+  const kind = getJobKind(kindName);
+  const fields = fieldsOf(kind);
+
+  function JobQueryNode(this: Node<unknown>, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const inputs = Object.fromEntries(fields.map((f) => [f.key, typedInputOf(def, f.key)]));
+    const inFlight = new InFlight();
+
+    this.on('input', (msg, send, done) => {
+      void inFlight
+        .run(async (signal) => {
+          const client = clientOf(RED, def.server);
+          const ref = await evaluateRef(RED, this, msg, kind.name, fields, inputs);
+          const state = await getJobState(client, ref as never, { signal });
+          msg.payload = state.raw;
+          msg.job = state;
+          this.status(stateStatus(state));
+          send(msg);
+          done();
+        })
+        .catch((error: unknown) => {
+          // A request aborted by closing the node is no error of the flow's.
+          if (inFlight.closing) return done();
+          this.status(errorStatus(error));
+          failWith(msg, error, done);
+        });
+    });
+
+    this.on('close', (_removed, done) => {
+      void inFlight.close(CLOSE_LIMIT_MS).then(() => {
+        this.status({});
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(type, JobQueryNode as never);
+}
