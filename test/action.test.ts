@@ -309,6 +309,20 @@ describe('authentication and faults', () => {
     expect(run.stdout).toMatch(/retrying GET .* after APIG\.0308/);
   });
 
+  it('reports errors that outlast the HTTP retries as warnings, and goes on waiting', async () => {
+    const job_id = newFlinkJob([{ status: 'job_finish' }]);
+    // Four attempts per poll: five 503s fail one poll, and the next poll succeeds.
+    emulator.admin.addFaults({
+      match: { path: `/streaming/jobs/${job_id}` },
+      type: '503',
+      count: 5,
+    } as never);
+    const run = await runAction({ job_kind: 'dli-flink', job_id, ...credentials(), ...FAST });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/::warning::Transient error 1\/6, will retry: dli answered HTTP 503/);
+    expect(run.outputs.phase).toBe('succeeded');
+  });
+
   it('takes credentials from the huaweicloud/auth-action environment, and an explicit input wins', async () => {
     const job_id = newFlinkJob([{ status: 'job_finish' }]);
     const c = emulator.credentials;

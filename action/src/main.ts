@@ -13,11 +13,10 @@ import {
   waitForJob,
 } from '@jobgate/core';
 import { type ActionConfig, readInputs } from './inputs.js';
-import { renderSummary, stateLine } from './report.js';
+import { Heartbeat, renderSummary, stateLine } from './report.js';
 
 const SECRET_INPUTS = ['secret_key', 'security_token', 'auth_token'];
 const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'];
-const HEARTBEAT_MS = 60_000;
 /** Outputs are capped well below the runner's limit; the raw answer is what gets dropped. */
 const MAX_JOB_OUTPUT = 512 * 1024;
 
@@ -88,7 +87,7 @@ export async function run(): Promise<void> {
   let last: JobState | undefined;
   // A finished DLI SQL job lists no sub-jobs: the summary shows the last ones seen.
   let lastDetails: JobState['details'];
-  let lastLogAt = Date.now();
+  const heartbeat = new Heartbeat();
   let verdict: 'passed' | 'failed' = 'failed';
   let reason = '';
 
@@ -119,13 +118,12 @@ export async function run(): Promise<void> {
             if (event.state.details?.length) lastDetails = event.state.details;
             setStateOutputs(event.state);
             core.info(stateLine(event.state));
-            lastLogAt = now;
+            heartbeat.logged(now);
           } else if (event.type === 'poll') {
             last = event.state;
             setStateOutputs(event.state);
-            if (now - lastLogAt >= HEARTBEAT_MS) {
+            if (heartbeat.due(now)) {
               core.info(`still ${stateLine(event.state)} after ${Math.round(event.elapsedMs / 1000)}s`);
-              lastLogAt = now;
             }
           } else {
             core.warning(

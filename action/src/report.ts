@@ -54,3 +54,29 @@ export function renderSummary(input: SummaryInput): string {
   );
   return [`## ${icon} JobGate: ${input.reason}`, '', table(['', ''], rows), ...details, ''].join('\n');
 }
+
+/**
+ * A line at most once a minute while nothing changes, so that a long wait
+ * shows it is alive without filling the log.
+ */
+export class Heartbeat {
+  readonly #everyMs: number;
+  #last: number;
+
+  constructor(everyMs = 60_000, now = Date.now()) {
+    this.#everyMs = everyMs;
+    this.#last = now;
+  }
+
+  /** Something was logged at `now`: the next heartbeat is a full period away. */
+  logged(now: number): void {
+    this.#last = now;
+  }
+
+  /** Whether a heartbeat is due at `now`; if so, it counts as logged. */
+  due(now: number): boolean {
+    if (now - this.#last < this.#everyMs) return false;
+    this.#last = now;
+    return true;
+  }
+}
