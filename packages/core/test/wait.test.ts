@@ -491,6 +491,9 @@ function observed(progress?: number, status = 'RUNNING', phase: Phase = 'running
   };
 }
 
+/** The schedule aims a little past a predicted end: 250 ms or 2% of the estimate, whichever is more. */
+const aimed = (ms: number) => Math.round(ms + Math.max(250, ms * 0.02));
+
 describe('PollSchedule', () => {
   it('the first delay is the minimum', () => {
     const schedule = new PollSchedule({ minIntervalMs: 5 * SECOND, maxIntervalMs: MINUTE });
@@ -499,11 +502,11 @@ describe('PollSchedule', () => {
 
   it.each([
     // [min, max, expected]: 10% a minute, at 10% after one minute, 9 minutes remain.
-    [5 * SECOND, 10 * MINUTE, 9 * MINUTE],
+    [5 * SECOND, 10 * MINUTE, aimed(9 * MINUTE)],
     [5 * SECOND, MINUTE, MINUTE],
     [10 * MINUTE, 20 * MINUTE, 10 * MINUTE],
   ])(
-    'with steady progress, after two samples the delay is the predicted remaining time clamped to [%i, %i]',
+    'with steady progress, after two samples the delay is just past the predicted end, clamped to [%i, %i]',
     (min, max, expected) => {
       const schedule = new PollSchedule({ minIntervalMs: min, maxIntervalMs: max });
       schedule.next(observed(0), 0);
@@ -517,7 +520,7 @@ describe('PollSchedule', () => {
     expect(schedule.next(observed(0.1), MINUTE)).toBe(MINUTE);
     expect(schedule.next(observed(0.9), 9 * MINUTE)).toBe(MINUTE);
     // 95% at 9.5 minutes: the end is 30 s away.
-    expect(schedule.next(observed(0.95), 9.5 * MINUTE)).toBe(30 * SECOND);
+    expect(schedule.next(observed(0.95), 9.5 * MINUTE)).toBe(aimed(30 * SECOND));
     // 99.9% at 9.99 minutes: the end is 0.6 s away, so the minimum.
     expect(schedule.next(observed(0.999), 599.4 * SECOND)).toBe(5 * SECOND);
   });
@@ -552,35 +555,35 @@ describe('PollSchedule', () => {
   it('a status change starts a new progress series', () => {
     const schedule = new PollSchedule({ minIntervalMs: 5 * SECOND, maxIntervalMs: 10 * MINUTE });
     schedule.next(observed(0, 'RUNNING'), 0);
-    expect(schedule.next(observed(0.1, 'RUNNING'), MINUTE)).toBe(9 * MINUTE);
+    expect(schedule.next(observed(0.1, 'RUNNING'), MINUTE)).toBe(aimed(9 * MINUTE));
     // New status: no estimate from the old series.
     expect(schedule.next(observed(0.5, 'SCALING'), 2 * MINUTE)).toBe(5 * SECOND);
     // 0.5 → 0.6 in one minute: 4 minutes remain.
-    expect(schedule.next(observed(0.6, 'SCALING'), 3 * MINUTE)).toBe(4 * MINUTE);
+    expect(schedule.next(observed(0.6, 'SCALING'), 3 * MINUTE)).toBe(aimed(4 * MINUTE));
   });
 
   it('progress going backwards (below where the series began) restarts the estimate', () => {
     const schedule = new PollSchedule({ minIntervalMs: 5 * SECOND, maxIntervalMs: 10 * MINUTE });
     schedule.next(observed(0.2), 0);
     // 0.2 → 0.6 in one minute: one more minute.
-    expect(schedule.next(observed(0.6), MINUTE)).toBe(MINUTE);
+    expect(schedule.next(observed(0.6), MINUTE)).toBe(aimed(MINUTE));
     // A new sub-job starts from 10%: the old rate says nothing about it.
     const afterReset = schedule.next(observed(0.1), 2 * MINUTE);
     expect(afterReset).toBeGreaterThanOrEqual(5 * SECOND);
     expect(afterReset).toBeLessThan(MINUTE);
     // 0.1 → 0.4 in one minute: 2 minutes remain (the old series would say 9).
-    expect(schedule.next(observed(0.4), 3 * MINUTE)).toBe(2 * MINUTE);
+    expect(schedule.next(observed(0.4), 3 * MINUTE)).toBe(aimed(2 * MINUTE));
   });
 
   it('progress going backwards restarts the estimate even when the series began at 0', () => {
     const schedule = new PollSchedule({ minIntervalMs: 5 * SECOND, maxIntervalMs: 10 * MINUTE });
     schedule.next(observed(0), 0);
-    expect(schedule.next(observed(0.5), MINUTE)).toBe(MINUTE);
+    expect(schedule.next(observed(0.5), MINUTE)).toBe(aimed(MINUTE));
     const afterReset = schedule.next(observed(0.1), 2 * MINUTE);
     expect(afterReset).toBeGreaterThanOrEqual(5 * SECOND);
     expect(afterReset).toBeLessThan(MINUTE);
     // 0.1 → 0.4 in one minute: 2 minutes remain (the old series would say 4.5).
-    expect(schedule.next(observed(0.4), 3 * MINUTE)).toBe(2 * MINUTE);
+    expect(schedule.next(observed(0.4), 3 * MINUTE)).toBe(aimed(2 * MINUTE));
   });
 
   it('stalled progress never gives a delay outside [min, max]', () => {

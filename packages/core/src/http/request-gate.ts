@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const WINDOW_MS = 1000;
+
+interface Held {
+  resolve(release: () => void): void;
+  reject(reason: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
 /**
  * The gateway counts arrivals, we count departures; a margin keeps network
  * jitter from pushing a burst over its limit.
@@ -20,7 +26,9 @@ export class RequestGate {
   /** Requests of the last second and those still in flight; `end` is when the answer came back. */
   #sent: { end: number }[] = [];
   #pausedUntil = 0;
-  /** Requests this gate held back at least once; for figures. */
+  #queue: Held[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  /** Requests this gate held back; for figures. */
   delayed = 0;
 
   constructor(requestsPerSecond?: number) {
@@ -40,30 +48,63 @@ export class RequestGate {
    * Resolves when a request may be sent, with a function to call once its
    * answer is back. Until then the request counts as arriving now: a request
    * that leaves at the edge of a window may reach the gateway in the next one.
+   * Requests held back leave in the order they came, woken by one timer.
    */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    let held = false;
-    for (;;) {
-      const now = Date.now();
-      this.#sent = this.#sent.filter((r) => r.end > now - WINDOW_MS);
-      let wait = this.#pausedUntil - now;
-      if (wait <= 0 && this.#limit !== undefined && this.#sent.length >= this.#limit) {
-        const oldest = Math.min(...this.#sent.map((r) => r.end));
-        // All of them still in flight: look again shortly.
-        wait = Number.isFinite(oldest) ? oldest + WINDOW_MS - now + 1 : 25;
-      }
-      if (wait <= 0) {
-        const entry = { end: Number.POSITIVE_INFINITY };
-        this.#sent.push(entry);
-        return () => {
-          entry.end = Date.now();
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#queue.length === 0 && this.#waitTime(Date.now()) <= 0) return Promise.resolve(this.#take());
+    this.delayed++;
+    return new Promise((resolve, reject) => {
+      const entry: Held = { resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        entry.onAbort = () => {
+          this.#queue = this.#queue.filter((e) => e !== entry);
+          reject(signal.reason);
+          this.#schedule();
         };
+        signal.addEventListener('abort', entry.onAbort, { once: true });
       }
-      if (!held) {
-        held = true;
-        this.delayed++;
+      this.#queue.push(entry);
+      this.#schedule();
+    });
+  }
+
+  /** How long until the next request may leave, given the pause and the window. */
+  #waitTime(now: number): number {
+    this.#sent = this.#sent.filter((r) => r.end > now - WINDOW_MS);
+    let wait = this.#pausedUntil - now;
+    if (wait <= 0 && this.#limit !== undefined && this.#sent.length >= this.#limit) {
+      const oldest = Math.min(...this.#sent.map((r) => r.end));
+      // All of them still in flight: look again shortly.
+      wait = Number.isFinite(oldest) ? oldest + WINDOW_MS - now + 1 : 25;
+    }
+    return wait;
+  }
+
+  #take(): () => void {
+    const entry = { end: Number.POSITIVE_INFINITY };
+    this.#sent.push(entry);
+    return () => {
+      entry.end = Date.now();
+      // A finished request may free a slot that a held one is waiting for.
+      if (this.#queue.length > 0) this.#schedule();
+    };
+  }
+
+  #schedule(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (;;) {
+      const next = this.#queue[0];
+      if (!next) return;
+      const wait = this.#waitTime(Date.now());
+      if (wait > 0) {
+        this.#timer = setTimeout(() => this.#schedule(), wait);
+        return;
       }
-      await sleep(wait, undefined, { signal });
+      this.#queue.shift();
+      if (next.signal && next.onAbort) next.signal.removeEventListener('abort', next.onAbort);
+      next.resolve(this.#take());
     }
   }
 
@@ -77,6 +118,7 @@ export class RequestGate {
     const recent = this.#sent.filter((r) => r.end > now - WINDOW_MS).length;
     const next = namedLimit !== undefined ? Math.floor(namedLimit * SAFETY) : Math.floor((recent || 2) / 2);
     this.#limit = Math.max(1, Math.min(this.#limit ?? Number.POSITIVE_INFINITY, next));
+    if (this.#queue.length > 0) this.#schedule();
   }
 }
 

@@ -28,13 +28,23 @@ class Batcher {
 
   read(kind: JobKind, ref: Record<string, unknown>, options: CallOptions): Promise<Observation> {
     return new Promise<Observation>((resolve, reject) => {
-      const waiter: Waiter = { ref, signal: options.signal, resolve, reject };
-      if (options.signal) {
-        // A waiter that gives up leaves at once; the shared read goes on for the others.
-        options.signal.addEventListener('abort', () => reject(new AbortError(options.signal?.reason)), {
-          once: true,
-        });
-      }
+      const signal = options.signal;
+      // A waiter that gives up leaves at once; the shared read goes on for the others.
+      const onAbort = () => reject(new AbortError(signal?.reason));
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const waiter: Waiter = {
+        ref,
+        signal,
+        resolve: (observation) => {
+          settle();
+          resolve(observation);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const queue = this.#pending.get(kind);
       if (queue) queue.push(waiter);
       else {
@@ -51,11 +61,14 @@ class Batcher {
     let found = new Map<string, Observation>();
     if (waiters.length > 1 && kind.fetchMany && kind.batchKey) {
       const unique = [...new Map(waiters.map((w) => [kind.batchKey?.(w.ref) ?? '', w.ref])).values()];
+      const shared = allAborted(waiters);
       try {
-        found = await kind.fetchMany(this.#client, unique, { signal: allAborted(waiters) });
+        found = await kind.fetchMany(this.#client, unique, { signal: shared?.signal });
       } catch (error) {
         for (const w of waiters) w.reject(error);
         return;
+      } finally {
+        shared?.dispose();
       }
     }
     await Promise.all(
@@ -71,8 +84,8 @@ class Batcher {
   }
 }
 
-/** A signal that fires only when every waiter has given up. */
-function allAborted(waiters: readonly Waiter[]): AbortSignal | undefined {
+/** A signal that fires only when every waiter has given up; dispose() removes its listeners. */
+function allAborted(waiters: readonly Waiter[]): { signal: AbortSignal; dispose(): void } | undefined {
   const signals = waiters.map((w) => w.signal);
   if (signals.some((s) => s === undefined)) return undefined;
   const controller = new AbortController();
@@ -80,7 +93,12 @@ function allAborted(waiters: readonly Waiter[]): AbortSignal | undefined {
     if (signals.every((s) => s?.aborted)) controller.abort();
   };
   for (const s of signals) s?.addEventListener('abort', check, { once: true });
-  return controller.signal;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of signals) s?.removeEventListener('abort', check);
+    },
+  };
 }
 
 const batchers = new WeakMap<JobGateClient, Batcher>();

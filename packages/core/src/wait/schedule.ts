@@ -9,6 +9,10 @@ export interface ScheduleOptions {
   growth?: number;
 }
 
+/** How far past the predicted end the next poll aims: the larger of a fixed time and a share of the estimate. */
+const AIM_PAST_MS = 250;
+const AIM_PAST_SHARE = 0.02;
+
 interface Sample {
   at: number;
   progress: number;
@@ -46,7 +50,8 @@ export class PollSchedule {
     const estimate = this.#estimateRemaining(state.progress, now, changed);
     if (estimate !== undefined) {
       this.#gap = this.#min;
-      return clamp(estimate, this.#min, this.#max);
+      // Aim just past the predicted end: landing a hair early costs a whole minimum gap more.
+      return clamp(estimate + Math.max(AIM_PAST_MS, estimate * AIM_PAST_SHARE), this.#min, this.#max);
     }
     if (changed) {
       this.#gap = this.#min;
