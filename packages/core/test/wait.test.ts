@@ -491,8 +491,8 @@ function observed(progress?: number, status = 'RUNNING', phase: Phase = 'running
   };
 }
 
-/** The schedule aims a little past a predicted end: 250 ms or 2% of the estimate, whichever is more. */
-const aimed = (ms: number) => Math.round(ms + Math.max(250, ms * 0.02));
+/** The schedule aims a little past a predicted end: 5% of the minimum gap or 2% of the estimate, whichever is more. */
+const aimed = (ms: number, min = 5 * SECOND) => Math.round(ms + Math.max(min * 0.05, ms * 0.02));
 
 describe('PollSchedule', () => {
   it('the first delay is the minimum', () => {

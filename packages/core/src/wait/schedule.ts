@@ -9,8 +9,13 @@ export interface ScheduleOptions {
   growth?: number;
 }
 
-/** How far past the predicted end the next poll aims: the larger of a fixed time and a share of the estimate. */
-const AIM_PAST_MS = 250;
+/**
+ * How far past the predicted end the next poll aims: a share of the minimum
+ * gap (250 ms for the default 5 s) or of the estimate, whichever is more.
+ * Both scale with the schedule, so a compressed clock (the emulator's) sees
+ * the same shape as a real one.
+ */
+const AIM_PAST_MIN_SHARE = 0.05;
 const AIM_PAST_SHARE = 0.02;
 
 interface Sample {
@@ -51,7 +56,8 @@ export class PollSchedule {
     if (estimate !== undefined) {
       this.#gap = this.#min;
       // Aim just past the predicted end: landing a hair early costs a whole minimum gap more.
-      return clamp(estimate + Math.max(AIM_PAST_MS, estimate * AIM_PAST_SHARE), this.#min, this.#max);
+      const margin = Math.max(this.#min * AIM_PAST_MIN_SHARE, estimate * AIM_PAST_SHARE);
+      return clamp(estimate + margin, this.#min, this.#max);
     }
     if (changed) {
       this.#gap = this.#min;
