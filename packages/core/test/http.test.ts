@@ -337,6 +337,22 @@ describe('requests on the wire', () => {
     expect(ports.size).toBeLessThanOrEqual(2);
   });
 
+  it('clients in one process share connections, and closing one leaves the others working', async () => {
+    const { server } = await setup((_req, res) => json(res, 200, FLINK_OK));
+    const ports = new Set<number | undefined>();
+    server.handle((_req, res) => {
+      ports.add(res.socket?.remotePort);
+      json(res, 200, FLINK_OK);
+    });
+    const many = Array.from({ length: 5 }, () => testClient(server.url));
+    for (const c of many) await c.dli.getFlinkJobDetail(7);
+    expect(ports.size).toBeLessThanOrEqual(2);
+    await many[0]?.close();
+    await many[0]?.close(); // twice is harmless
+    await expect(many[1]?.dli.getFlinkJobDetail(7)).resolves.toMatchObject({ is_success: true });
+    await Promise.all(many.slice(1).map((c) => c.close()));
+  });
+
   it('encodes each path segment once: no job name can change the path', async () => {
     const names = ['../x', 'a b', 'q?x#y', '作业', 'x%2Fy'];
     const { server, client } = await setup((_req, res) => json(res, 200, { name: 'x', status: 'NORMAL' }));

@@ -91,6 +91,11 @@ export interface HttpOptions {
 }
 
 const EXCERPT_LENGTH = 200;
+/**
+ * Many waits polling at once queue for a few keep-alive connections instead
+ * of opening one socket each: status requests are small and quick.
+ */
+const MAX_CONNECTIONS_PER_ORIGIN = 16;
 const USER_AGENT = 'jobgate (+https://github.com/jobgate)';
 
 /** Throttling codes of the API gateway (HTTP 429). */
@@ -111,6 +116,31 @@ function isDliFailure(body: unknown): body is { is_success: false | 'false' } {
   if (typeof body !== 'object' || body === null || !('is_success' in body)) return false;
   const flag = (body as { is_success: unknown }).is_success;
   return flag === false || (typeof flag === 'string' && flag.toLowerCase() === 'false');
+}
+
+/**
+ * One keep-alive agent (a pool per origin, proxies from the environment) for
+ * every transport in the process that brings none of its own, so that a
+ * thousand clients share sockets; closed when the last of them closes.
+ */
+let shared: { agent: EnvHttpProxyAgent; users: number } | undefined;
+
+function acquireSharedDispatcher(): Dispatcher {
+  shared ??= {
+    agent: new EnvHttpProxyAgent({ keepAliveTimeout: 30_000, connections: MAX_CONNECTIONS_PER_ORIGIN }),
+    users: 0,
+  };
+  shared.users++;
+  return shared.agent;
+}
+
+async function releaseSharedDispatcher(): Promise<void> {
+  if (!shared) return;
+  shared.users--;
+  if (shared.users > 0) return;
+  const { agent } = shared;
+  shared = undefined;
+  await agent.close();
 }
 
 function isThrottle(error: unknown): error is HuaweiCloudError {
@@ -140,6 +170,7 @@ export class HttpTransport {
   readonly #secrets: string[];
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  #closed = false;
   readonly #timeoutMs: number;
   readonly #policy: BackoffPolicy;
   readonly #random: () => number;
@@ -154,7 +185,7 @@ export class HttpTransport {
     this.#credentials = credentials;
     this.#secrets = secretsOf(credentials);
     this.#ownsDispatcher = !options.dispatcher;
-    this.#dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ keepAliveTimeout: 30_000 });
+    this.#dispatcher = options.dispatcher ?? acquireSharedDispatcher();
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#policy = {
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts),
@@ -384,8 +415,11 @@ export class HttpTransport {
     return result.data;
   }
 
-  /** Closes the keep-alive connections this transport opened. */
+  /** Lets go of the connections: the last transport using the shared agent closes it. */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    if (this.#ownsDispatcher && !this.#closed) {
+      this.#closed = true;
+      await releaseSharedDispatcher();
+    }
   }
 }
