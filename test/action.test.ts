@@ -361,23 +361,28 @@ describe('authentication and faults', () => {
 });
 
 describe('cancellation', () => {
-  it('stops waiting at once on SIGINT, exits non-zero, and saves the job for the post step', async () => {
-    const job_id = newFlinkJob([{ status: 'job_submitting' }]);
-    const started = Date.now();
-    const run = await runAction(
-      { job_kind: 'dli-flink', job_id, ...credentials(), poll_interval: '1s', max_poll_interval: '1s' },
-      { signal: { name: 'SIGINT', when: (stdout) => stdout.includes('job_submitting (pending)') } },
-    );
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(
-      /::error::The wait on dli-flink job jobId=\d+ was cancelled \(received SIGINT\); last status job_submitting/,
-    );
-    expect(JSON.parse(run.state.job ?? '{}')).toMatchObject({ kind: 'dli-flink', jobId: job_id });
-    expect(run.state.outcome).toBe('cancelled');
-    expect(run.post?.exitCode).toBe(0);
-    expect(run.post?.stdout).toContain('::warning::The wait was cancelled');
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops waiting at once on %s, exits non-zero, and saves the job for the post step',
+    async (signal) => {
+      const job_id = newFlinkJob([{ status: 'job_submitting' }]);
+      const started = Date.now();
+      const run = await runAction(
+        { job_kind: 'dli-flink', job_id, ...credentials(), poll_interval: '1s', max_poll_interval: '1s' },
+        { signal: { name: signal, when: (stdout) => stdout.includes('job_submitting (pending)') } },
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `::error::The wait on dli-flink job jobId=\\d+ was cancelled \\(received ${signal}\\); last status job_submitting`,
+        ),
+      );
+      expect(JSON.parse(run.state.job ?? '{}')).toMatchObject({ kind: 'dli-flink', jobId: job_id });
+      expect(run.state.outcome).toBe('cancelled');
+      expect(run.post?.exitCode).toBe(0);
+      expect(run.post?.stdout).toContain('::warning::The wait was cancelled');
+    },
+  );
 });
 
 describe('bad inputs fail before any request, naming the input', () => {
