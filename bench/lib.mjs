@@ -176,6 +176,29 @@ export function mixedJobs({ count, seed, minMs, maxMs, prefix = 'bench' }) {
  * waits' own and not the emulator's, which stays in this process. `plan` is what waiter.mjs reads; the
  * child is killed after `killAfterMs` so that no benchmark can hang.
  */
+/**
+ * The waiter's instructions for `jobs` on `emulator`: the product's default schedule (5 s, 60 s) and
+ * each job's lifecycle plus `marginMs` as its timeout, all in emulator time.
+ */
+export function waitPlan({ emulator, jobs, timeScale, marginMs, clients = 'shared', seed, http }) {
+  const c = emulator.credentials;
+  return {
+    url: emulator.url,
+    projectId: c.projectId,
+    credentials: { accessKey: c.accessKey, secretKey: c.secretKey },
+    clients,
+    seed,
+    ...(http ? { http } : {}),
+    waits: jobs.map((j) => ({
+      id: j.id,
+      ref: j.ref,
+      intervalMs: 5000 / timeScale,
+      maxIntervalMs: 60_000 / timeScale,
+      timeoutMs: j.lifecycleMs / timeScale + marginMs,
+    })),
+  };
+}
+
 export function runWaiter(plan, { killAfterMs }) {
   return new Promise((resolvePromise, reject) => {
     const child = fork(join(root, 'bench', 'waiter.mjs'), [], {

@@ -1,7 +1,16 @@
 // d. Scale: 1,000 jobs of the four kinds waited on at once by one process, under the gateway's per-AK
 // request-rate limit. The waits run in a child process (bench/waiter.mjs) so that its peak RSS and CPU
 // time are theirs alone; the emulator, its request log and the figures stay in this process.
-import { benchScenario, loadEmulator, median, mixedJobs, round, runAlone, runWaiter } from './lib.mjs';
+import {
+  benchScenario,
+  loadEmulator,
+  median,
+  mixedJobs,
+  round,
+  runAlone,
+  runWaiter,
+  waitPlan,
+} from './lib.mjs';
 
 const MB = 1024; // maxRSS is in kilobytes
 
@@ -33,25 +42,10 @@ async function variant({
     });
     emulator.admin.addJobs(jobs.map((j) => j.job));
     const addedAt = Date.now();
-    const c = emulator.credentials;
-    const plan = {
-      url: emulator.url,
-      projectId: c.projectId,
-      credentials: { accessKey: c.accessKey, secretKey: c.secretKey },
-      clients,
-      seed,
-      // The core's own `http.rateLimit` (requests per second per AK), when the benchmark is told one;
-      // by default the client learns the limit from the gateway's first 429, as users' clients do.
-      ...(clientRateLimit ? { http: { rateLimit: clientRateLimit } } : {}),
-      waits: jobs.map((j) => ({
-        id: j.id,
-        ref: j.ref,
-        // The product's defaults (5 s, 60 s), in emulator time.
-        intervalMs: 5000 / timeScale,
-        maxIntervalMs: 60_000 / timeScale,
-        timeoutMs: j.lifecycleMs / timeScale + TIMEOUT_MARGIN_MS,
-      })),
-    };
+    // The core's own `http.rateLimit` (requests per second per AK), when the benchmark is told one;
+    // by default the client learns the limit from the gateway's first 429, as users' clients do.
+    const http = clientRateLimit ? { rateLimit: clientRateLimit } : undefined;
+    const plan = waitPlan({ emulator, jobs, timeScale, marginMs: TIMEOUT_MARGIN_MS, clients, seed, http });
     const longest = Math.max(...plan.waits.map((w) => w.timeoutMs));
     const result = await runWaiter(plan, { killAfterMs: longest + 30_000 });
     return figuresOf({ jobs, result, log: emulator.admin.requests(), addedAt, timeScale, clients });

@@ -1,7 +1,7 @@
 // e. Fault soak: many waits at once while a fixed share of the emulator's answers are faulty (429 with
 // Retry-After, 5xx, dropped connections, latency spikes, truncated bodies). Every wait must reach the
 // verdict its job was scripted to reach, and none may run past its timeout.
-import { benchScenario, loadEmulator, mixedJobs, round, runAlone, runWaiter } from './lib.mjs';
+import { benchScenario, loadEmulator, mixedJobs, round, runAlone, runWaiter, waitPlan } from './lib.mjs';
 
 /**
  * Relative weights of the fault types. Throttling is the commonest fault a gateway client meets;
@@ -85,21 +85,7 @@ export async function runSoak(options = {}) {
     });
     emulator.admin.addJobs(jobs.map((j) => j.job));
     const addedAt = Date.now();
-    const plan = {
-      url: emulator.url,
-      projectId: emulator.credentials.projectId,
-      credentials: { accessKey: emulator.credentials.accessKey, secretKey: emulator.credentials.secretKey },
-      clients: 'shared',
-      seed,
-      waits: jobs.map((j) => ({
-        id: j.id,
-        ref: j.ref,
-        // The product's defaults (5 s, 60 s), in emulator time.
-        intervalMs: 5000 / timeScale,
-        maxIntervalMs: 60_000 / timeScale,
-        timeoutMs: j.lifecycleMs / timeScale + timeoutMarginMs,
-      })),
-    };
+    const plan = waitPlan({ emulator, jobs, timeScale, marginMs: timeoutMarginMs, seed });
     const longest = Math.max(...plan.waits.map((w) => w.timeoutMs));
     const result = await runWaiter(plan, { killAfterMs: longest + 30_000 });
     const log = emulator.admin.requests();

@@ -132,19 +132,10 @@ export = (RED: NodeAPI) => {
           }
           done();
         })
-        .catch((error: unknown) => {
-          if (inFlight.closing) return done();
-          this.status(errorStatus(error));
-          failWith(msg, error, done);
-        });
+        .catch((error: unknown) => inFlight.fail(this, msg, error, done));
     });
 
-    this.on('close', (_removed, done) => {
-      void inFlight.close(CLOSE_LIMIT_MS).then(() => {
-        this.status({});
-        done();
-      });
-    });
+    inFlight.closeWith(this);
   }
 
   RED.nodes.registerType('huaweicloud-dli-flink-jobs', FlinkJobListNode as never);

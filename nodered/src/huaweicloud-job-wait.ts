@@ -200,20 +200,10 @@ export = (RED: NodeAPI) => {
           }
           refresh();
         });
-      })().catch((error: unknown) => {
-        if (inFlight.closing) return done();
-        node.status(errorStatus(error));
-        failWith(msg, error, done);
-      });
+      })().catch((error: unknown) => inFlight.fail(node, msg, error, done));
     });
 
-    node.on('close', (_removed, done) => {
-      void inFlight.close(CLOSE_LIMIT_MS).then(() => {
-        waits.clear();
-        node.status({});
-        done();
-      });
-    });
+    inFlight.closeWith(node, () => waits.clear());
   }
 
   RED.nodes.registerType('huaweicloud-job-wait', JobWaitNode as never);

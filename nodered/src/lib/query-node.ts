@@ -39,20 +39,10 @@ export function registerJobQueryNode(RED: NodeAPI, type: string, kindName: strin
           send(msg);
           done();
         })
-        .catch((error: unknown) => {
-          // A request aborted by closing the node is no error of the flow's.
-          if (inFlight.closing) return done();
-          this.status(errorStatus(error));
-          failWith(msg, error, done);
-        });
+        .catch((error: unknown) => inFlight.fail(this, msg, error, done));
     });
 
-    this.on('close', (_removed, done) => {
-      void inFlight.close(CLOSE_LIMIT_MS).then(() => {
-        this.status({});
-        done();
-      });
-    });
+    inFlight.closeWith(this);
   }
 
   RED.nodes.registerType(type, JobQueryNode as never);

@@ -160,6 +160,28 @@ export class InFlight {
     this.#tasks.get(id)?.controller.abort(reason);
   }
 
+  /**
+   * The end of a handler that failed: an abort caused by closing the node is
+   * no error of the flow's; anything else shows on the node and reaches Catch
+   * with the msg.
+   */
+  fail(node: Node, msg: NodeMessage, error: unknown, done: DoneFunction): void {
+    if (this.closing) return done();
+    node.status(errorStatus(error));
+    failWith(msg, error, done);
+  }
+
+  /** Ends all in-flight work when the node closes (a redeploy, a stop), then clears its status. */
+  closeWith(node: Node, cleanUp: () => void = () => {}): void {
+    node.on('close', (_removed: boolean, done: () => void) => {
+      void this.close(CLOSE_LIMIT_MS).then(() => {
+        cleanUp();
+        node.status({});
+        done();
+      });
+    });
+  }
+
   /** Aborts everything and resolves when all of it has settled, or after `limitMs`. */
   async close(limitMs: number): Promise<void> {
     this.closing = true;
