@@ -280,6 +280,41 @@ describe('verdicts', () => {
     expect(requestsFor(`/streaming/jobs/${job_id}`)).toHaveLength(1);
   });
 
+  it.each([
+    ['true', 1, /::error::cdm job .* has status SOMETHING_NEW, which no documentation describes/],
+    [
+      'false',
+      0,
+      /::warning::cdm job .* has undocumented status SOMETHING_NEW; passing as fail_on_unknown is false/,
+    ],
+  ])('a status no document describes, with fail_on_unknown %s', async (failOnUnknown, exitCode, line) => {
+    const job = newCdmJob([{ status: 'RUNNING', extra: { status: 'SOMETHING_NEW' } }]);
+    const run = await runAction({
+      job_kind: 'cdm',
+      ...job,
+      wait_for: 'none',
+      fail_on_unknown: failOnUnknown,
+      ...credentials(),
+    });
+    expect(run.exitCode).toBe(exitCode);
+    expect(run.stdout).toMatch(line);
+    expect(run.outputs).toMatchObject({ status: 'SOMETHING_NEW', phase: 'unknown' });
+  });
+
+  it('an unknown status is never a pass when waiting: it runs into the timeout', async () => {
+    const job = newCdmJob([{ status: 'RUNNING', extra: { status: 'SOMETHING_NEW' } }]);
+    const run = await runAction({
+      job_kind: 'cdm',
+      ...job,
+      timeout: '1s',
+      fail_on_unknown: 'false',
+      ...credentials(),
+      ...FAST,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/timed out after 1s .* last status SOMETHING_NEW \(unknown\)/);
+  });
+
   it('fails when the job does not exist', async () => {
     const run = await runAction({ job_kind: 'dli-flink', job_id: '999999', ...credentials(), ...FAST });
     expect(run.exitCode).toBe(1);
