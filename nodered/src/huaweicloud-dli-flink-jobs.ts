@@ -6,7 +6,7 @@ import {
   type JobState,
 } from './lib/core.js';
 import type { Node, NodeAPI, NodeDef } from './lib/node-red.js';
-import { CLOSE_LIMIT_MS, clientOf, errorStatus, failWith, InFlight } from './lib/runtime.js';
+import { clientOf, InFlight } from './lib/runtime.js';
 
 /** The list API's filters as the editor stores them (the job-name filter is `jobName`: `name` is the node's). */
 interface ListDef extends NodeDef {

@@ -12,7 +12,6 @@ import {
 } from './lib/core.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './lib/node-red.js';
 import {
-  CLOSE_LIMIT_MS,
   clientOf,
   errorStatus,
   evaluateRef,

@@ -1,15 +1,6 @@
 import { fieldsOf, getJobKind, getJobState } from './core.js';
 import type { Node, NodeAPI, NodeDef } from './node-red.js';
-import {
-  CLOSE_LIMIT_MS,
-  clientOf,
-  errorStatus,
-  evaluateRef,
-  failWith,
-  InFlight,
-  stateStatus,
-  typedInputOf,
-} from './runtime.js';
+import { clientOf, evaluateRef, InFlight, stateStatus, typedInputOf } from './runtime.js';
 
 /**
  * Registers a node that reads one job's state once, through the API its job

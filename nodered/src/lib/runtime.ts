@@ -166,7 +166,10 @@ export class InFlight {
    * with the msg.
    */
   fail(node: Node, msg: NodeMessage, error: unknown, done: DoneFunction): void {
-    if (this.closing) return done();
+    if (this.closing) {
+      done();
+      return;
+    }
     node.status(errorStatus(error));
     failWith(msg, error, done);
   }
