@@ -36,6 +36,8 @@ const ENDPOINTS: Record<string, Partial<Record<string, AdminHandler>>> = {
         timeScale: state.clock.timeScale,
         seed: state.seed,
         jobs: state.store.all().length,
+        requestLog: state.requestLogUsage(),
+        accessKeys: state.auth.tracked(),
       }),
   },
   jobs: {
@@ -52,7 +54,7 @@ const ENDPOINTS: Record<string, Partial<Record<string, AdminHandler>>> = {
     },
   },
   requests: {
-    GET: (state) => json(200, { requests: state.requests() }),
+    GET: (state) => json(200, state.requestLog()),
     DELETE: (state) => {
       state.clearRequests();
       return json(200, { cleared: true });

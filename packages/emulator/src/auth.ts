@@ -3,6 +3,7 @@
  * independently of the client's signer so that one misreading of the spec cannot pass both.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { BoundedMap } from './bounded.js';
 import type { Clock } from './clock.js';
 import type { Credential, Scenario } from './scenario.js';
 
@@ -13,6 +14,14 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 export const MAX_CONSECUTIVE_FAILURES = 5;
 /** ... for this long (emulator time, so a test can advance past it). */
 export const LOCK_MS = 5 * 60 * 1000;
+/**
+ * At most this many access keys outside the scenario have their failures counted, and at most this many
+ * are locked; past it the least recently failed is forgotten (and counts afresh if it comes back). Keys
+ * the scenario lists are always remembered, so no flood of made-up keys can lift a real key's lockout.
+ */
+export const MAX_TRACKED_KEYS = 10_000;
+/** Real AKs are 20 characters; a longer `Access=` is a malformed header, never remembered. */
+export const MAX_ACCESS_KEY_LENGTH = 128;
 
 export type HeaderValue = string | string[] | undefined;
 
@@ -116,6 +125,7 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!accessKey || !signedHeaders || !signature || !/^[0-9a-fA-F]+$/.test(signature)) return undefined;
+  if (accessKey.length > MAX_ACCESS_KEY_LENGTH) return undefined;
   const names = signedHeaders.split(';').map((h) => h.trim().toLowerCase());
   if (names.some((h) => h === '')) return undefined;
   return { accessKey, signedHeaders: names, signature: signature.toLowerCase() };
@@ -166,21 +176,32 @@ export class Authenticator {
   readonly #credentials: Map<string, Credential>;
   readonly #tokens: Map<string, { projectId: string; index: number }>;
   readonly #clock: Clock;
-  readonly #failures = new Map<string, number>();
-  readonly #lockedUntil = new Map<string, number>();
+  /** Consecutive failures per AK. */
+  readonly #failures: BoundedMap<string, number>;
+  /** Emulator time at which each locked AK is unlocked. */
+  readonly #lockedUntil: BoundedMap<string, number>;
   readonly #wallNow: () => number;
 
   constructor(
     scenario: Pick<Scenario, 'credentials' | 'tokens'>,
     clock: Clock,
     wallNow: () => number = Date.now,
+    maxTrackedKeys: number = MAX_TRACKED_KEYS,
   ) {
     this.#credentials = new Map(scenario.credentials.map((c) => [c.accessKey, c]));
+    const known = (accessKey: string) => this.#credentials.has(accessKey);
+    this.#failures = new BoundedMap(maxTrackedKeys, known);
+    this.#lockedUntil = new BoundedMap(maxTrackedKeys, known);
     this.#tokens = new Map(
       (scenario.tokens ?? []).map((t, index) => [t.token, { projectId: t.projectId, index }]),
     );
     this.#clock = clock;
     this.#wallNow = wallNow;
+  }
+
+  /** How many AKs have failures counted and how many are locked (expired locks included until seen). */
+  tracked(): { failing: number; locked: number; limit: number } {
+    return { failing: this.#failures.size, locked: this.#lockedUntil.size, limit: this.#failures.limit };
   }
 
   /** Forget failures and lockouts (admin reset). */

@@ -151,6 +151,9 @@ export function pathMatches(pattern: string, path: string): boolean {
  * The gateway's per-user flow control ("policy user over ratelimit"): at most `limit` admitted requests
  * per key in any sliding one-second window of wall time. Rejected requests do not count, so a client that
  * backs off gets through again.
+ *
+ * Bounded by construction: keys are authenticated callers only (the scenario's AKs and tokens, never a
+ * key a request merely claims), and each keeps at most `limit` times, those of the last second.
  */
 export class RateLimiter {
   readonly limit: number;

@@ -7,8 +7,10 @@ export {
   canonicalUri,
   encodeRfc3986,
   LOCK_MS,
+  MAX_ACCESS_KEY_LENGTH,
   MAX_CONSECUTIVE_FAILURES,
   MAX_SKEW_MS,
+  MAX_TRACKED_KEYS,
   parseAuthorization,
   parseSdkDate,
   signatureFor,
@@ -42,4 +44,5 @@ export {
 } from './scenario.js';
 export type { Emulator, EmulatorAdmin, EmulatorOptions } from './server.js';
 export { startEmulator } from './server.js';
-export type { JobSummary, RequestLogEntry } from './state.js';
+export type { JobSummary, RequestLog, RequestLogEntry } from './state.js';
+export { DEFAULT_REQUEST_LOG_SIZE } from './state.js';

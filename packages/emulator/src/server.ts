@@ -23,7 +23,7 @@ import type { RouteMatch } from './routes.js';
 import { decodePath, handleRoute, matchRoute } from './routes.js';
 import type { Credential, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
 import { resolveScenario } from './scenario.js';
-import type { JobSummary, RequestLogEntry } from './state.js';
+import type { JobSummary, RequestLog, RequestLogEntry } from './state.js';
 import { EmulatorState } from './state.js';
 
 export interface EmulatorOptions {
@@ -37,6 +37,16 @@ export interface EmulatorOptions {
   timeScale?: number;
   /** Seed of the PRNG behind fault probabilities and request ids. */
   seed?: number;
+  /**
+   * Entries the request log keeps (default 10,000): past it the oldest are dropped and counted. 0 keeps
+   * none. `onRequest` still sees every request.
+   */
+  requestLogSize?: number;
+  /**
+   * Access keys outside the scenario whose consecutive failures (and, separately, lockouts) are
+   * remembered (default 10,000); past it the least recently failed is forgotten.
+   */
+  maxTrackedKeys?: number;
   /** Called after each answered (or dropped) API request, e.g. to print a log line. */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -44,7 +54,10 @@ export interface EmulatorOptions {
 export interface EmulatorAdmin {
   addJobs(jobs: JobInput | JobInput[]): Job[];
   advanceClock(ms: number): number;
+  /** The kept entries of the request log, oldest first. */
   requests(): RequestLogEntry[];
+  /** The request log with how many entries were dropped to stay within its capacity. */
+  requestLog(): RequestLog;
   clearRequests(): void;
   addFaults(faults: FaultInput | FaultInput[]): Fault[];
   clearFaults(): void;
@@ -309,7 +322,12 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const scenario = resolveScenario(options.scenario);
-  const state = new EmulatorState(scenario, { timeScale: options.timeScale ?? 1, seed: options.seed ?? 1 });
+  const state = new EmulatorState(scenario, {
+    timeScale: options.timeScale ?? 1,
+    seed: options.seed ?? 1,
+    requestLogSize: options.requestLogSize,
+    maxTrackedKeys: options.maxTrackedKeys,
+  });
 
   const server = createServer((req, res) => {
     handleRequest(state, req, res, options.onRequest).catch((error: unknown) => {
@@ -337,6 +355,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       addJobs: (jobs) => state.addJobs(jobs),
       advanceClock: (ms) => state.advanceClock(ms),
       requests: () => state.requests(),
+      requestLog: () => state.requestLog(),
       clearRequests: () => state.clearRequests(),
       addFaults: (faults) => state.addFaults(faults),
       clearFaults: () => state.clearFaults(),

@@ -2,7 +2,8 @@
  * Everything the emulator remembers, and the admin operations on it. The HTTP admin API and the
  * in-process `admin` helpers both call these methods, so they cannot drift apart.
  */
-import { Authenticator } from './auth.js';
+import { Authenticator, MAX_TRACKED_KEYS } from './auth.js';
+import { RingBuffer } from './bounded.js';
 import { Clock } from './clock.js';
 import type { Fault, FaultType } from './faults.js';
 import { FaultInjector, RateLimiter } from './faults.js';
@@ -50,9 +51,26 @@ export interface JobSummary {
   steps: number;
 }
 
+/** The request log as the admin API reads it. */
+export interface RequestLog {
+  /** The kept entries, oldest first. */
+  requests: RequestLogEntry[];
+  /** Entries dropped (oldest first) to stay within `capacity` since the log was last cleared. */
+  dropped: number;
+  /** How many entries the log keeps. */
+  capacity: number;
+}
+
+/** The request log keeps the last this many requests unless told otherwise. */
+export const DEFAULT_REQUEST_LOG_SIZE = 10_000;
+
 export interface EmulatorStateOptions {
   timeScale: number;
   seed: number;
+  /** Entries the request log keeps (default 10,000); older ones are dropped. 0 keeps none. */
+  requestLogSize?: number;
+  /** Access keys outside the scenario whose failures and lockouts are remembered (default 10,000). */
+  maxTrackedKeys?: number;
 }
 
 // Request ids come from their own stream so that the fault sequence for a seed does not depend on how
@@ -68,14 +86,15 @@ export class EmulatorState {
   readonly rateLimiter: RateLimiter | undefined;
   faults: FaultInjector;
   #ids: Prng;
-  #log: RequestLogEntry[] = [];
+  readonly #log: RingBuffer<RequestLogEntry>;
   #seq = 0;
 
   constructor(scenario: Scenario, options: EmulatorStateOptions) {
     this.scenario = scenario;
     this.seed = options.seed;
     this.clock = new Clock(options.timeScale);
-    this.auth = new Authenticator(scenario, this.clock);
+    this.#log = new RingBuffer(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE);
+    this.auth = new Authenticator(scenario, this.clock, Date.now, options.maxTrackedKeys ?? MAX_TRACKED_KEYS);
     this.rateLimiter = scenario.rateLimit ? new RateLimiter(scenario.rateLimit.perAkPerSecond) : undefined;
     this.faults = new FaultInjector(createPrng(this.seed), scenario.faults ?? []);
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
@@ -91,7 +110,7 @@ export class EmulatorState {
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
     this.auth.clear();
     this.rateLimiter?.clear();
-    this.#log = [];
+    this.#log.clear();
     this.#seq = 0;
   }
 
@@ -127,11 +146,20 @@ export class EmulatorState {
   }
 
   requests(): RequestLogEntry[] {
-    return this.#log.map((e) => ({ ...e }));
+    return this.#log.toArray().map((e) => ({ ...e }));
+  }
+
+  requestLog(): RequestLog {
+    return { requests: this.requests(), dropped: this.#log.dropped, capacity: this.#log.capacity };
+  }
+
+  /** The log's fill without copying it: entries kept, dropped and the capacity. */
+  requestLogUsage(): { entries: number; dropped: number; capacity: number } {
+    return { entries: this.#log.length, dropped: this.#log.dropped, capacity: this.#log.capacity };
   }
 
   clearRequests(): void {
-    this.#log = [];
+    this.#log.clear();
   }
 
   jobs(): JobSummary[] {
