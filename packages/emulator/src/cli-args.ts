@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_REQUEST_LOG_SIZE } from './state.js';
 
 export interface CliOptions {
   host: string;
@@ -6,6 +7,7 @@ export interface CliOptions {
   scenario: string | undefined;
   timeScale: number;
   seed: number;
+  requestLogSize: number;
   quiet: boolean;
   help: boolean;
 }
@@ -25,6 +27,8 @@ Options:
   --scenario FILE     scenario JSON file (default: the packaged scenarios/default.json)
   --time-scale X      emulator time runs X times faster than wall time (default 1)
   --seed N            seed for fault probabilities and request ids (default 1)
+  --request-log-size N
+                      requests the admin API's log keeps; older ones are dropped (default 10000)
   --quiet             do not print a line per request
   -h, --help          show this help
 `;
@@ -54,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         scenario: { type: 'string' },
         'time-scale': { type: 'string' },
         seed: { type: 'string' },
+        'request-log-size': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -76,6 +81,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     scenario: values.scenario as string | undefined,
     timeScale: number('time-scale', values['time-scale'] as string | undefined, 1, (n) => n > 0),
     seed: number('seed', values.seed as string | undefined, 1, (n) => Number.isInteger(n)),
+    requestLogSize: number(
+      'request-log-size',
+      values['request-log-size'] as string | undefined,
+      DEFAULT_REQUEST_LOG_SIZE,
+      (n) => Number.isSafeInteger(n) && n >= 0,
+    ),
     quiet: values.quiet === true,
     help: values.help === true,
   };

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       scenario: options.scenario,
       timeScale: options.timeScale,
       seed: options.seed,
+      requestLogSize: options.requestLogSize,
       onRequest: options.quiet
         ? undefined
         : (e) =>

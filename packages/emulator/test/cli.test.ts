@@ -19,6 +19,7 @@ describe('argument parsing', () => {
       scenario: undefined,
       timeScale: 1,
       seed: 1,
+      requestLogSize: 10_000,
       quiet: false,
       help: false,
     });
@@ -37,8 +38,17 @@ describe('argument parsing', () => {
         '60',
         '--seed',
         '9',
+        '--request-log-size',
+        '50',
       ]),
-    ).toMatchObject({ host: '0.0.0.0', port: 8080, scenario: 'x.json', timeScale: 60, seed: 9 });
+    ).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      scenario: 'x.json',
+      timeScale: 60,
+      seed: 9,
+      requestLogSize: 50,
+    });
     expect(parseCliArgs(['--time-scale=0.5', '--quiet', '-h'])).toMatchObject({
       timeScale: 0.5,
       quiet: true,
@@ -51,6 +61,8 @@ describe('argument parsing', () => {
     expect(() => parseCliArgs(['--port', 'abc'])).toThrow(CliUsageError);
     expect(() => parseCliArgs(['--time-scale', '0'])).toThrow(/--time-scale/);
     expect(() => parseCliArgs(['--seed', '1.5'])).toThrow(/--seed/);
+    expect(() => parseCliArgs(['--request-log-size', '-1'])).toThrow(/--request-log-size/);
+    expect(() => parseCliArgs(['--request-log-size', '2.5'])).toThrow(/--request-log-size/);
     expect(() => parseCliArgs(['--verbose'])).toThrow(/verbose/);
     expect(() => parseCliArgs(['stray'])).toThrow(CliUsageError);
   });
@@ -97,14 +109,30 @@ describe('the built CLI', () => {
   }, 60_000);
 
   it('prints its URL, credentials and jobs, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--time-scale', '600', '--seed', '4']);
+    const child = spawn(process.execPath, [
+      cli,
+      '--port',
+      '0',
+      '--time-scale',
+      '600',
+      '--seed',
+      '4',
+      '--request-log-size',
+      '2',
+    ]);
     try {
       const [, url] = await waitForOutput(
         child,
         /listening on (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*Ctrl-C stops/,
       );
       const response = await fetch(`${url}/__emulator/health`);
-      expect(await response.json()).toMatchObject({ status: 'ok', timeScale: 600, seed: 4, jobs: 7 });
+      expect(await response.json()).toMatchObject({
+        status: 'ok',
+        timeScale: 600,
+        seed: 4,
+        jobs: 7,
+        requestLog: { entries: 0, capacity: 2 },
+      });
       const unsigned = await fetch(`${url}/v1.0/0f1e2d3c4b5a69788796a5b4c3d2e1f0/streaming/jobs/10001`);
       expect(unsigned.status).toBe(401);
       await waitForOutput(child, /GET \/v1\.0\/\S+ -> 401 APIG\.0301/);
