@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { InputError } from './errors.js';
+import { displayUrl, redactor, urlSecrets } from './redact.js';
 
 /** The services JobGate talks to. DataArts Studio Factory is DLF in Huawei's host names. */
 export const SERVICES = ['dli', 'dataarts', 'cdm'] as const;
@@ -67,25 +68,27 @@ export function isLoopbackHost(hostname: string): boolean {
  * proxies that mount the APIs below one.
  */
 export function parseEndpoint(field: string, value: string): URL {
+  // A password in an endpoint is a secret: learned before any message could echo it.
+  redactor.learn(...urlSecrets(value));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new InputError(
       field,
-      `expected an absolute URL such as https://dli.cn-north-4.myhuaweicloud.com, got ${JSON.stringify(value)}`,
+      `expected an absolute URL such as https://dli.cn-north-4.myhuaweicloud.com, got ${JSON.stringify(displayUrl(value))}`,
     );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new InputError(
       field,
-      `expected an https:// URL (plain http:// is allowed only for loopback addresses such as 127.0.0.1), got ${JSON.stringify(value)}`,
+      `expected an https:// URL (plain http:// is allowed only for loopback addresses such as 127.0.0.1), got ${JSON.stringify(displayUrl(value))}`,
     );
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new InputError(
       field,
-      `expected a URL without query, fragment or user info, got ${JSON.stringify(value)}`,
+      `expected a URL without query, fragment or user info, got ${JSON.stringify(displayUrl(value))}`,
     );
   }
   return url;

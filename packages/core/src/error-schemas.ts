@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanish } from './schema-helpers.js';
+import { readSuccessFlag } from './schema-helpers.js';
 
 // Codes are strings in every documented body ("APIGW.0301", "DLI.0002",
 // "Cdm.0100"); a generic `code` may be an HTTP-style number. Both come out
@@ -48,10 +48,11 @@ export type NestedErrorBody = z.infer<typeof NestedErrorBody>;
 
 /**
  * DLI answers some failures with HTTP 200 and `is_success` false, as a
- * boolean or the string "false" (reference section 5).
+ * boolean or the string "false" (reference section 5): any flag that is not
+ * clearly true, read the one way `readSuccessFlag` reads it.
  */
 export const DliFailureBody = z.looseObject({
-  is_success: booleanish.pipe(z.literal(false)),
+  is_success: z.unknown().refine((v) => readSuccessFlag(v) === 'failure'),
   message: z.string(),
   error_code: errorCode.optional(),
 });

@@ -1,17 +1,20 @@
 import type { ServiceName } from './endpoints.js';
 import type { JobState } from './kinds/types.js';
+import { redactor } from './redact.js';
 
 /**
  * Every error the library throws is a JobGateError with a stable `code`, in
  * the manner of undici's error classes. None of them holds a request's
- * headers or the credentials, so printing one cannot leak a secret.
+ * headers or the credentials, and every message passes the one redactor as
+ * the error is made (before its stack is), so printing one cannot leak a
+ * secret, whatever a server or a caller put into it.
  */
 export class JobGateError extends Error {
   override name = 'JobGateError';
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(redactor.redact(message), options);
     this.code = code;
   }
 }
@@ -107,8 +110,8 @@ export class NetworkError extends JobGateError {
 export class RequestTimeoutError extends NetworkError {
   override name = 'RequestTimeoutError';
 
-  constructor(service: ServiceName, timeoutMs: number) {
-    super(service, 'JOBGATE_REQUEST_TIMEOUT', `no answer within ${timeoutMs} ms`);
+  constructor(service: ServiceName, timeoutMs: number, message = `no answer within ${timeoutMs} ms`) {
+    super(service, 'JOBGATE_REQUEST_TIMEOUT', message);
   }
 }
 

@@ -20,12 +20,19 @@ export {
   signRequest,
   stringToSign,
 } from './auth/signer.js';
+export {
+  boundValue,
+  MAX_DEPTH,
+  MAX_NODES,
+  safeStringify,
+  TOO_DEEP,
+} from './bounded.js';
 export { CdmApi } from './cdm/api.js';
 export * from './cdm/schemas.js';
 export { type ClientOptions, createClient, type JobGateClient, ProjectId } from './client.js';
 export { DataArtsApi, type WorkspaceOptions } from './dataarts/api.js';
 export * from './dataarts/schemas.js';
-export { DliApi, FlinkJobListFilter } from './dli/api.js';
+export { DliApi, FlinkJobListFilter, MAX_LIST_PAGES } from './dli/api.js';
 export * from './dli/schemas.js';
 export { parseDuration } from './duration.js';
 export {
@@ -53,7 +60,14 @@ export {
   WaitTimeoutError,
 } from './errors.js';
 export { backoffDelay, parseRetryAfter } from './http/backoff.js';
-export { type HttpEvent, type HttpOptions, HttpTransport } from './http/transport.js';
+export { MAX_TIMER_MS } from './http/request-gate.js';
+export {
+  HTTP_DEFAULTS,
+  type HttpEvent,
+  type HttpOptions,
+  HttpTransport,
+  parseHttpOptions,
+} from './http/transport.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
 export {
   getJobKind,
@@ -76,6 +90,17 @@ export {
   phaseOf,
   TERMINAL_PHASES,
 } from './kinds/types.js';
+export { oneLine, printable } from './printable.js';
+export {
+  displayUrl,
+  PARTIAL_MIN,
+  type RedactOptions,
+  Redactor,
+  redact,
+  redactor,
+  urlSecrets,
+} from './redact.js';
+export { readSuccessFlag, type SuccessFlag } from './schema-helpers.js';
 export { PollSchedule, type ScheduleOptions } from './wait/schedule.js';
 export {
   WAIT_DEFAULTS,

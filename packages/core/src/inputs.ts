@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { InputError } from './errors.js';
 
+/** Text that can be encoded as UTF-8: no lone surrogate (which no URL or header can carry). */
+export function isWellFormed(s: string): boolean {
+  return !/\p{Surrogate}/u.test(s);
+}
+
 /** Validates one input with its schema; the error names the input and what was expected. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
   const result = schema.safeParse(value);
@@ -48,6 +53,7 @@ export const JobName = z
   .max(256, 'expected a job name of at most 256 characters')
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters')
+  .refine(isWellFormed, 'expected a job name of whole Unicode characters (it holds a lone surrogate)')
   // URL parsing drops dot segments, even percent-encoded: such a name would reach another API.
   .refine((s) => s !== '.' && s !== '..', 'expected a job name other than "." or ".."');
 

@@ -7,10 +7,46 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 const quote = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
 /**
- * DLI is inconsistent about `is_success`: the Flink job-detail and job-list
- * examples (seeds 000, 001) send the string "true", the SQL progress example
- * (seed 002) sends a boolean, and the Flink detail table documents a Boolean.
- * Accept both spellings and hand out a real boolean.
+ * The one reading of DLI's `is_success`, for the transport's failure check
+ * and every schema alike. The Flink examples (seeds 000, 001) send the string
+ * "true", the SQL progress example (seed 002) a boolean, and the tables
+ * document a Boolean: so `true` and the string "true" (any case, padded) are
+ * success. Every other value present (false, "false" however padded or cased,
+ * 0, "no", "", a number, an object) is failure: a flag that is not clearly
+ * true never lets an answer pass. Missing (or null) is "absent": a failure
+ * only where the page makes the field mandatory, which the schema enforces.
+ */
+export type SuccessFlag = 'success' | 'failure' | 'absent';
+
+export function readSuccessFlag(value: unknown): SuccessFlag {
+  if (value === undefined || value === null) return 'absent';
+  if (value === true) return 'success';
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'true') return 'success';
+  return 'failure';
+}
+
+const flagIssue = (value: unknown) =>
+  `expected is_success true or "true", got ${value === undefined ? 'nothing' : quote(JSON.stringify(value) ?? String(value))}`;
+
+/** A mandatory `is_success`: true only when clearly true; missing or null is a malformed answer. */
+export const successFlag = z.unknown().transform((value, ctx): boolean => {
+  const flag = readSuccessFlag(value);
+  if (flag === 'absent') {
+    ctx.addIssue({ code: 'custom', message: flagIssue(value) });
+    return z.NEVER;
+  }
+  return flag === 'success';
+});
+
+/** An optional `is_success`: undefined when absent, else true only when clearly true. */
+export const optionalSuccessFlag = z.unknown().transform((value): boolean | undefined => {
+  const flag = readSuccessFlag(value);
+  return flag === 'absent' ? undefined : flag === 'success';
+});
+
+/**
+ * Other DLI booleans (checkpoint_enabled, has_savepoint, …) arrive as
+ * booleans or as "true"/"false" strings; they decide nothing.
  */
 export const booleanish = z
   .union([z.boolean(), z.string()], { error: 'expected a boolean or the string "true" or "false"' })

@@ -217,7 +217,8 @@ describe('DLI Flink job detail (seed 000)', () => {
   it('rejects malformed bodies', () => {
     const detail = fixture('dli-flink-detail-jar.json');
     const jobDetail = detail.job_detail as Json;
-    expectRejected(FlinkJobDetailResponse, { ...detail, is_success: 'yes' }, ['is_success']);
+    // A flag that is not clearly true reads as failure, never as a malformed (or passing) answer.
+    expect(FlinkJobDetailResponse.parse({ ...detail, is_success: 'yes' }).is_success).toBe(false);
     expectRejected(FlinkJobDetailResponse, { ...detail, job_detail: 'none' }, ['job_detail']);
     expectRejected(FlinkJobDetail, { ...jobDetail, job_id: 'abc' }, ['job_id']);
     expectRejected(FlinkJobDetail, { ...jobDetail, status: 7 }, ['status']);
@@ -378,7 +379,8 @@ describe('DLI base response', () => {
 
   it('rejects bodies without a usable is_success', () => {
     expectRejected(DliBaseResponse, { message: 'x' }, ['is_success']);
-    expectRejected(DliBaseResponse, { is_success: 'maybe' }, ['is_success']);
+    expectRejected(DliBaseResponse, { is_success: null }, ['is_success']);
+    expect(DliBaseResponse.parse({ is_success: 'maybe' }).is_success).toBe(false);
   });
 });
 

@@ -15,6 +15,14 @@ import {
   type SqlJobStatusResponse as SqlJobStatusResponseType,
 } from './schemas.js';
 
+/** Pages `listAllFlinkJobs` reads at most by default: 100,000 jobs at 100 a page. */
+export const MAX_LIST_PAGES = 1_000;
+const MaxPages = z
+  .number()
+  .int('expected a whole number of pages from 1 to 100000')
+  .min(1, 'expected a whole number of pages from 1 to 100000')
+  .max(100_000, 'expected a whole number of pages from 1 to 100000');
+
 /** The list API's filters, with the limits DLI documents, checked before any request. */
 export const FlinkJobListFilter = z.strictObject({
   jobType: z.enum(FLINK_JOB_TYPES).optional(),
@@ -109,21 +117,34 @@ export class DliApi {
     );
   }
 
-  /** Every Flink job matching the filter, page after page (offset/limit, 100 a page unless `limit` says otherwise). */
+  /**
+   * Every Flink job matching the filter, page after page (offset/limit, 100 a
+   * page unless `limit` says otherwise). Ends on a short or empty page, at
+   * `total_count`, on a page that brings no job not already seen (a server
+   * that ignores `offset`), and after `maxPages` pages at most.
+   */
   async *listAllFlinkJobs(
     filter: Omit<FlinkJobListFilter, 'offset'> = {},
-    options: CallOptions = {},
+    options: CallOptions & { maxPages?: number } = {},
   ): AsyncGenerator<FlinkJobListItem> {
     const limit = filter.limit ?? 100;
+    const maxPages = parseInput(MaxPages, options.maxPages ?? MAX_LIST_PAGES, 'maxPages');
+    const seen = new Set<string>();
     let offset = 0;
-    for (;;) {
-      const page = await this.listFlinkJobs({ ...filter, limit, offset }, options);
-      const jobs = page.job_list?.jobs ?? [];
-      yield* jobs;
+    for (let page = 0; page < maxPages; page++) {
+      const response = await this.listFlinkJobs({ ...filter, limit, offset }, options);
+      const jobs = response.job_list?.jobs ?? [];
+      const fresh = jobs.filter((job) => {
+        const key = job.job_id === undefined ? JSON.stringify(job) : String(job.job_id);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      yield* fresh;
       offset += jobs.length;
-      const total = page.job_list?.total_count;
+      const total = response.job_list?.total_count;
       if (
-        jobs.length === 0 ||
+        fresh.length === 0 ||
         jobs.length < limit ||
         (total !== undefined && total !== null && offset >= total)
       )

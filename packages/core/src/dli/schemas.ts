@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanish, epochMillis, numberish } from '../schema-helpers.js';
+import { booleanish, epochMillis, numberish, optionalSuccessFlag, successFlag } from '../schema-helpers.js';
 
 // Seed 001 (job list) documents all 14; seed 000 (job detail) omits the two
 // arrears states, the reference lists them for both APIs.
@@ -124,7 +124,7 @@ export type FlinkJobDetail = z.infer<typeof FlinkJobDetail>;
 
 // Seed 000 table 2: every field is documented as optional.
 export const FlinkJobDetailResponse = z.looseObject({
-  is_success: booleanish.optional(),
+  is_success: optionalSuccessFlag,
   message: z.string().nullish(),
   job_detail: FlinkJobDetail.optional(),
 });
@@ -145,7 +145,7 @@ export type FlinkJobListItem = z.infer<typeof FlinkJobListItem>;
 
 // Seed 001 tables 3 and 4.
 export const FlinkJobListResponse = z.looseObject({
-  is_success: booleanish.optional(),
+  is_success: optionalSuccessFlag,
   message: z.string().nullish(),
   job_list: z
     .looseObject({
@@ -186,7 +186,7 @@ export type SqlSubJob = z.infer<typeof SqlSubJob>;
 // Seed 002 table 2 marks is_success, message and status mandatory; message
 // is blank on success, so an empty or null one is accepted too.
 export const SqlJobProgressResponse = z.looseObject({
-  is_success: booleanish,
+  is_success: successFlag,
   message: z.string().nullish(),
   job_id: z.string().optional(),
   // Plain string: a status outside SQL_JOB_STATUSES must still parse.
@@ -204,7 +204,7 @@ export type SqlJobProgressResponse = z.infer<typeof SqlJobProgressResponse>;
 // "Related"), the fallback when the progress API answers DLI.0999. Its
 // message can read like an error even when status is FINISHED.
 export const SqlJobStatusResponse = z.looseObject({
-  is_success: booleanish,
+  is_success: successFlag,
   message: z.string().nullish(),
   job_id: z.string().optional(),
   job_type: z.string().optional(),
@@ -227,7 +227,7 @@ export type SqlJobStatusResponse = z.infer<typeof SqlJobStatusResponse>;
 // DLI can answer HTTP 200 with is_success false (reference section 5), so
 // every DLI body is checked against this before its own schema.
 export const DliBaseResponse = z.looseObject({
-  is_success: booleanish,
+  is_success: successFlag,
   message: z.string().nullish(),
 });
 export type DliBaseResponse = z.infer<typeof DliBaseResponse>;

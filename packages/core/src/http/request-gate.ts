@@ -7,6 +7,25 @@ interface Held {
   reject(reason: unknown): void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Gives up holding the request once its own time limit is over. */
+  expiry: NodeJS.Timeout | undefined;
+}
+
+/** Node fires a longer timer after 1 ms: no timer is ever armed past this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Durations are measured on the monotonic clock: a wall clock stepped back or forward changes nothing. */
+const now = (): number => performance.now();
+
+/** A request held by the gate longer than its own time limit allows: it was never sent. */
+export class GateTimeoutError extends Error {
+  override name = 'GateTimeoutError';
+  readonly heldMs: number;
+
+  constructor(heldMs: number) {
+    super(`held back by the request budget for ${heldMs} ms, the request's own time limit`);
+    this.heldMs = heldMs;
+  }
 }
 /**
  * The gateway counts arrivals, we count departures; a margin keeps network
@@ -41,7 +60,7 @@ export class RequestGate {
 
   /** How long every request with this key is held for a throttle, from now. */
   pauseLeft(): number {
-    return Math.max(0, this.#pausedUntil - Date.now());
+    return Math.max(0, this.#pausedUntil - now());
   }
 
   /**
@@ -49,34 +68,45 @@ export class RequestGate {
    * answer is back. Until then the request counts as arriving now: a request
    * that leaves at the edge of a window may reach the gateway in the next one.
    * Requests held back leave in the order they came, woken by one timer.
+   * A request held longer than `maxHoldMs` is let go with GateTimeoutError,
+   * unsent: time in the gate counts against the request's own time limit.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, maxHoldMs: number = MAX_TIMER_MS): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#queue.length === 0 && this.#waitTime(Date.now()) <= 0) return Promise.resolve(this.#take());
+    if (this.#queue.length === 0 && this.#waitTime(now()) <= 0) return Promise.resolve(this.#take());
     this.delayed++;
     return new Promise((resolve, reject) => {
-      const entry: Held = { resolve, reject, signal, onAbort: undefined };
+      const entry: Held = { resolve, reject, signal, onAbort: undefined, expiry: undefined };
+      const leave = (reason: unknown) => {
+        this.#queue = this.#queue.filter((e) => e !== entry);
+        this.#settle(entry);
+        reject(reason);
+        this.#schedule();
+      };
       if (signal) {
-        entry.onAbort = () => {
-          this.#queue = this.#queue.filter((e) => e !== entry);
-          reject(signal.reason);
-          this.#schedule();
-        };
+        entry.onAbort = () => leave(signal.reason);
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
+      const hold = Math.max(0, Math.min(maxHoldMs, MAX_TIMER_MS));
+      entry.expiry = setTimeout(() => leave(new GateTimeoutError(Math.round(hold))), hold);
       this.#queue.push(entry);
       this.#schedule();
     });
   }
 
+  #settle(entry: Held): void {
+    if (entry.signal && entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
+    if (entry.expiry) clearTimeout(entry.expiry);
+  }
+
   /** How long until the next request may leave, given the pause and the window. */
-  #waitTime(now: number): number {
-    this.#sent = this.#sent.filter((r) => r.end > now - WINDOW_MS);
-    let wait = this.#pausedUntil - now;
+  #waitTime(at: number): number {
+    this.#sent = this.#sent.filter((r) => r.end > at - WINDOW_MS);
+    let wait = this.#pausedUntil - at;
     if (wait <= 0 && this.#limit !== undefined && this.#sent.length >= this.#limit) {
       const oldest = Math.min(...this.#sent.map((r) => r.end));
       // All of them still in flight: look again shortly.
-      wait = Number.isFinite(oldest) ? oldest + WINDOW_MS - now + 1 : 25;
+      wait = Number.isFinite(oldest) ? oldest + WINDOW_MS - at + 1 : 25;
     }
     return wait;
   }
@@ -85,7 +115,7 @@ export class RequestGate {
     const entry = { end: Number.POSITIVE_INFINITY };
     this.#sent.push(entry);
     return () => {
-      entry.end = Date.now();
+      entry.end = now();
       // A finished request may free a slot that a held one is waiting for.
       if (this.#queue.length > 0) this.#schedule();
     };
@@ -97,13 +127,13 @@ export class RequestGate {
     for (;;) {
       const next = this.#queue[0];
       if (!next) return;
-      const wait = this.#waitTime(Date.now());
+      const wait = this.#waitTime(now());
       if (wait > 0) {
-        this.#timer = setTimeout(() => this.#schedule(), wait);
+        this.#timer = setTimeout(() => this.#schedule(), Math.min(Math.ceil(wait), MAX_TIMER_MS));
         return;
       }
       this.#queue.shift();
-      if (next.signal && next.onAbort) next.signal.removeEventListener('abort', next.onAbort);
+      this.#settle(next);
       next.resolve(this.#take());
     }
   }
@@ -113,9 +143,9 @@ export class RequestGate {
    * the limit it named, or to half of what went out in the last second.
    */
   throttled(retryAfterMs: number, namedLimit?: number): void {
-    const now = Date.now();
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
-    const recent = this.#sent.filter((r) => r.end > now - WINDOW_MS).length;
+    const at = now();
+    this.#pausedUntil = Math.max(this.#pausedUntil, at + retryAfterMs);
+    const recent = this.#sent.filter((r) => r.end > at - WINDOW_MS).length;
     const next = namedLimit !== undefined ? Math.floor(namedLimit * SAFETY) : Math.floor((recent || 2) / 2);
     this.#limit = Math.max(1, Math.min(this.#limit ?? Number.POSITIVE_INFINITY, next));
     if (this.#queue.length > 0) this.#schedule();

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type Credentials, isTokenAuth, secretsOf } from '../auth/credentials.js';
 import { encodeRfc3986, signRequest } from '../auth/signer.js';
+import { boundValue } from '../bounded.js';
 import type { ServiceName } from '../endpoints.js';
 import { extractErrorInfo } from '../error-schemas.js';
 import {
@@ -15,7 +16,9 @@ import {
   RequestTimeoutError,
   ResponseFormatError,
 } from '../errors.js';
-import { redact } from '../redact.js';
+import { isWellFormed, parseInput } from '../inputs.js';
+import { redact, redactor, urlSecrets } from '../redact.js';
+import { readSuccessFlag } from '../schema-helpers.js';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -23,7 +26,13 @@ import {
   parseRetryAfter,
   throttleDelay,
 } from './backoff.js';
-import { gateFor, limitFromThrottleMessage, type RequestGate } from './request-gate.js';
+import {
+  GateTimeoutError,
+  gateFor,
+  limitFromThrottleMessage,
+  MAX_TIMER_MS,
+  type RequestGate,
+} from './request-gate.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -69,8 +78,15 @@ export type HttpEvent =
     };
 
 export interface HttpOptions {
-  /** Per-attempt time limit, from sending to the whole body read. Default 30 s. */
+  /**
+   * Per-attempt time limit, from asking the request budget to the whole body
+   * read (time held back by the budget counts). Default 30 s.
+   */
   timeoutMs?: number;
+  /** The largest answer body read; a larger one fails, unretried. Default 10 MiB. */
+  maxBodyBytes?: number;
+  /** The longest Retry-After obeyed; a server asking more gets this. Default 60 s. */
+  maxRetryAfterMs?: number;
   /** Attempts (first included) for throttling, 502/503/504, resets and timeouts. Default 4. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -91,6 +107,70 @@ export interface HttpOptions {
 }
 
 const EXCERPT_LENGTH = 200;
+/** Redacted before cutting: a secret straddling the cut must not survive as a prefix. */
+const EXCERPT_SOURCE = 8192;
+export const HTTP_DEFAULTS = {
+  timeoutMs: 30_000,
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxRetryAfterMs: 60_000,
+};
+
+const ms = (what: string, min: number) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .min(min, `expected ${what}`)
+    .max(MAX_TIMER_MS, `expected ${what}`);
+const isFunction = (v: unknown) => typeof v === 'function';
+
+/** Every HTTP option, checked when a client is made: a bad one is an InputError naming it. */
+const HttpOptionsSchema = z.object({
+  timeoutMs: ms('a whole number of milliseconds from 1 to 2147483647', 1).optional(),
+  maxBodyBytes: z
+    .number()
+    .int('expected a whole number of bytes from 1024 to 1073741824')
+    .min(1024, 'expected a whole number of bytes from 1024 to 1073741824')
+    .max(2 ** 30, 'expected a whole number of bytes from 1024 to 1073741824')
+    .optional(),
+  maxRetryAfterMs: ms('a whole number of milliseconds from 0 to 2147483647', 0).optional(),
+  maxAttempts: z
+    .number()
+    .int('expected a whole number of attempts from 1 to 20')
+    .min(1, 'expected a whole number of attempts from 1 to 20')
+    .max(20, 'expected a whole number of attempts from 1 to 20')
+    .optional(),
+  baseDelayMs: ms('a whole number of milliseconds from 0 to 2147483647', 0).optional(),
+  maxDelayMs: ms('a whole number of milliseconds from 0 to 2147483647', 0).optional(),
+  dispatcher: z
+    .custom<Dispatcher>(
+      (v) => typeof v === 'object' && v !== null && isFunction((v as Dispatcher).dispatch),
+      'expected an undici Dispatcher',
+    )
+    .optional(),
+  userAgent: z
+    .string({ error: 'expected a user agent of visible ASCII characters' })
+    .regex(/^[\x20-\x7e]{1,256}$/, 'expected a user agent of visible ASCII characters')
+    .optional(),
+  rateLimit: z
+    .number({ error: 'expected requests per second, a number above 0' })
+    .positive('expected requests per second, a number above 0')
+    .max(1e6, 'expected requests per second, at most 1000000')
+    .optional(),
+  random: z.custom<() => number>(isFunction, 'expected a function returning numbers in [0, 1)').optional(),
+  onEvent: z.custom<(event: HttpEvent) => void>(isFunction, 'expected a function').optional(),
+});
+
+/** Checks HTTP options; the error names the option (`http.timeoutMs`). */
+export function parseHttpOptions(options: HttpOptions | undefined): HttpOptions {
+  const valid = parseInput(HttpOptionsSchema, options ?? {}, 'http') as HttpOptions;
+  const base = valid.baseDelayMs ?? DEFAULT_BACKOFF.baseDelayMs;
+  if (valid.maxDelayMs !== undefined && valid.maxDelayMs < base)
+    throw new InputError(
+      'http.maxDelayMs',
+      `expected at least baseDelayMs (${base}), got ${valid.maxDelayMs}`,
+    );
+  return valid;
+}
 /**
  * Many waits polling at once queue for a few keep-alive connections instead
  * of opening one socket each: status requests are small and quick.
@@ -102,9 +182,11 @@ const USER_AGENT = 'jobgate (+https://github.com/jobgate)';
 const THROTTLE_CODES = new Set(['APIG.0308', 'APIGW.0308']);
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+/** A short, redacted excerpt: redacted first, then cut, so no part of a secret is left at the cut. */
+function excerpt(text: string, extra: readonly string[]): string {
+  const flat = redact(text.slice(0, EXCERPT_SOURCE), { extra }).replace(/\s+/g, ' ').trim();
+  const cut = flat.length > EXCERPT_LENGTH || text.length > EXCERPT_SOURCE;
+  return cut ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -112,10 +194,49 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-function isDliFailure(body: unknown): body is { is_success: false | 'false' } {
-  if (typeof body !== 'object' || body === null || !('is_success' in body)) return false;
-  const flag = (body as { is_success: unknown }).is_success;
-  return flag === false || (typeof flag === 'string' && flag.toLowerCase() === 'false');
+/** DLI's HTTP 200 with an `is_success` that is not clearly true: the one reading every schema uses. */
+function isDliFailure(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('is_success' in body))
+    return false;
+  return readSuccessFlag((body as { is_success: unknown }).is_success) === 'failure';
+}
+
+/** The signature part of an Authorization value: a per-request secret to redact from that request's answer. */
+function signatureOf(headers: Record<string, string>): string[] {
+  const match = /Signature=([0-9a-f]+)/i.exec(headers.Authorization ?? '');
+  return match?.[1] ? [match[1]] : [];
+}
+
+class BodyTooLargeError extends Error {
+  readonly size: number;
+  constructor(size: number) {
+    super('body too large');
+    this.size = size;
+  }
+}
+
+/** Reads a body up to `max` bytes; more fails at once, without reading the rest. */
+async function readBody(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  declared: string | undefined,
+  max: number,
+): Promise<string> {
+  const length = declared === undefined ? Number.NaN : Number(declared);
+  if (length > max) {
+    body.destroy();
+    throw new BodyTooLargeError(length);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new BodyTooLargeError(size);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -148,6 +269,13 @@ function isThrottle(error: unknown): error is HuaweiCloudError {
 }
 
 export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Record<string, QueryValue>): URL {
+  const texts = [...segments, ...Object.entries(query ?? {}).flatMap(([k, v]) => [k, String(v ?? '')])];
+  const bad = texts.find((t) => !isWellFormed(t));
+  if (bad !== undefined)
+    throw new InputError(
+      'request',
+      'expected text of whole Unicode characters in the path and query (a lone surrogate cannot be sent)',
+    );
   const base = baseUrl.pathname.replace(/\/+$/, '');
   const url = new URL(baseUrl.origin);
   url.pathname = `${base}/${segments.map(encodeRfc3986).join('/')}`;
@@ -167,11 +295,12 @@ export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Reco
  */
 export class HttpTransport {
   readonly #credentials: Credentials;
-  readonly #secrets: string[];
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   #closed = false;
   readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxRetryAfterMs: number;
   readonly #policy: BackoffPolicy;
   readonly #random: () => number;
   readonly #userAgent: string;
@@ -181,14 +310,23 @@ export class HttpTransport {
   /** Requests sent, retries included. */
   requestCount = 0;
 
-  constructor(credentials: Credentials, options: HttpOptions = {}) {
+  constructor(credentials: Credentials, rawOptions: HttpOptions = {}) {
+    const options = parseHttpOptions(rawOptions);
     this.#credentials = credentials;
-    this.#secrets = secretsOf(credentials);
+    // Every secret is known to the one redactor before the first request, proxy passwords included.
+    redactor.learn(
+      ...secretsOf(credentials),
+      ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((n) =>
+        urlSecrets(process.env[n]),
+      ),
+    );
     this.#ownsDispatcher = !options.dispatcher;
     this.#dispatcher = options.dispatcher ?? acquireSharedDispatcher();
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs;
+    this.#maxBodyBytes = options.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? HTTP_DEFAULTS.maxRetryAfterMs;
     this.#policy = {
-      maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts),
+      maxAttempts: options.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts,
       baseDelayMs: options.baseDelayMs ?? DEFAULT_BACKOFF.baseDelayMs,
       maxDelayMs: options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
     };
@@ -206,21 +344,37 @@ export class HttpTransport {
     return gateFor(origin, this.#identity, this.#rateLimit);
   }
 
-  /** Sends the request, retrying transient failures, and returns the body parsed by `schema`. */
+  /**
+   * Sends the request, retrying transient failures, and returns the body
+   * parsed by `schema`. Bounded in time: each attempt by `timeoutMs` (time
+   * held by the request budget included), each pause between attempts by
+   * `maxDelayMs` or the capped Retry-After, and at most `maxAttempts` of them.
+   */
   async requestJson<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
     const url = buildUrl(req.baseUrl, req.segments, req.query);
     const path = url.pathname;
     const gate = this.gate(url.origin);
     for (let attempt = 1; ; attempt++) {
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
+      const asked = performance.now();
       let release: () => void;
       try {
-        release = await gate.acquire(req.signal);
-      } catch {
-        throw new AbortError(req.signal?.reason);
+        release = await gate.acquire(req.signal, this.#timeoutMs);
+      } catch (error) {
+        if (!(error instanceof GateTimeoutError)) throw new AbortError(req.signal?.reason);
+        release = () => {};
+        const timeout = new RequestTimeoutError(
+          req.service,
+          this.#timeoutMs,
+          `held back by the request budget (the gateway throttled this key) for ${this.#timeoutMs} ms, the request's time limit; not sent`,
+        );
+        if (attempt >= this.#policy.maxAttempts) throw timeout;
+        this.#emitRetry(req, path, attempt, 0, timeout);
+        continue;
       }
+      const heldMs = performance.now() - asked;
       try {
-        const result = await this.#attempt(req, url, schema, attempt);
+        const result = await this.#attempt(req, url, schema, attempt, Math.max(1, this.#timeoutMs - heldMs));
         release();
         return result;
       } catch (error) {
@@ -234,15 +388,7 @@ export class HttpTransport {
         // After a throttle the gate already holds this request until the pause ends.
         const throttled = isThrottle(error);
         const delayMs = throttled ? gate.pauseLeft() : this.#retryDelay(error as JobGateError, attempt);
-        this.#onEvent?.({
-          type: 'retry',
-          service: req.service,
-          method: req.method,
-          path,
-          attempt,
-          delayMs,
-          error: error as JobGateError,
-        });
+        this.#emitRetry(req, path, attempt, Math.round(delayMs), error as JobGateError);
         if (!throttled) {
           try {
             await sleep(delayMs, undefined, { signal: req.signal });
@@ -254,15 +400,28 @@ export class HttpTransport {
     }
   }
 
+  #emitRetry(req: ApiRequest, path: string, attempt: number, delayMs: number, error: JobGateError): void {
+    this.#onEvent?.({
+      type: 'retry',
+      service: req.service,
+      method: req.method,
+      path,
+      attempt,
+      delayMs,
+      error,
+    });
+  }
+
+  /** How long to wait before the next attempt: never longer than the caps, whatever a server asks. */
   #retryDelay(error: JobGateError, attempt: number): number {
     if (isThrottle(error)) {
-      // Retry-After is the server's word; a little jitter keeps throttled clients apart.
+      // Retry-After is the server's word, up to a cap; a little jitter keeps throttled clients apart.
       return error.retryAfterMs !== undefined
-        ? error.retryAfterMs + Math.round(this.#random() * 250)
+        ? Math.min(error.retryAfterMs, this.#maxRetryAfterMs) + Math.round(this.#random() * 250)
         : throttleDelay(this.#random);
     }
     if (error instanceof HuaweiCloudError && error.retryAfterMs !== undefined) {
-      return Math.min(error.retryAfterMs, this.#policy.maxDelayMs);
+      return Math.min(error.retryAfterMs, this.#policy.maxDelayMs, this.#maxRetryAfterMs);
     }
     return backoffDelay(attempt, this.#policy, this.#random);
   }
@@ -286,16 +445,19 @@ export class HttpTransport {
     url: URL,
     schema: S,
     attempt: number,
+    timeoutMs: number,
   ): Promise<z.output<S>> {
     const body = req.json === undefined ? undefined : JSON.stringify(req.json);
     const headers = this.#headers(req, url, body);
+    // This request's own signature is a secret too: the answer to it may echo it back.
+    const extra = signatureOf(headers);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    const timer = setTimeout(() => timeout.abort(), Math.min(timeoutMs, MAX_TIMER_MS));
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     const started = performance.now();
     const path = url.pathname;
     this.requestCount++;
-    let status: number;
+    let status = 0;
     let text: string;
     let responseHeaders: Record<string, string | string[] | undefined>;
     try {
@@ -308,18 +470,27 @@ export class HttpTransport {
       });
       status = res.statusCode;
       responseHeaders = res.headers;
-      text = await res.body.text();
+      text = await readBody(res.body, header(res.headers, 'content-length'), this.#maxBodyBytes);
     } catch (cause) {
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
+      if (cause instanceof BodyTooLargeError) {
+        throw new ResponseFormatError({
+          status,
+          service: req.service,
+          problem: `a body larger than the ${this.#maxBodyBytes} bytes allowed (http.maxBodyBytes); at least ${cause.size} bytes were sent, and it was not read further`,
+          excerpt: '',
+          retryable: false,
+        });
+      }
       if ((cause as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
-        throw new InputError('request', redact((cause as Error).message, this.#secrets));
+        throw new InputError('request', redact((cause as Error).message, { extra }));
       }
       const error = timeout.signal.aborted
         ? new RequestTimeoutError(req.service, this.#timeoutMs)
         : new NetworkError(
             req.service,
             (cause as { code?: string }).code ?? 'JOBGATE_NETWORK',
-            redact(`request failed: ${(cause as Error).message ?? String(cause)}`, this.#secrets),
+            redact(`request failed: ${(cause as Error).message ?? String(cause)}`, { extra }),
             { cause },
           );
       this.#onEvent?.({
@@ -334,7 +505,8 @@ export class HttpTransport {
     } finally {
       clearTimeout(timer);
     }
-    const requestId = header(responseHeaders, 'x-request-id');
+    const rawId = header(responseHeaders, 'x-request-id');
+    const requestId = rawId === undefined ? undefined : redact(rawId, { extra });
     this.#onEvent?.({
       type: 'response',
       service: req.service,
@@ -345,7 +517,7 @@ export class HttpTransport {
       durationMs: Math.round(performance.now() - started),
       requestId,
     });
-    return this.#interpret(req.service, status, text, responseHeaders, requestId, schema);
+    return this.#interpret(req.service, status, text, responseHeaders, requestId, schema, extra);
   }
 
   #interpret<S extends z.ZodType>(
@@ -353,26 +525,28 @@ export class HttpTransport {
     status: number,
     text: string,
     headers: Record<string, string | string[] | undefined>,
-    requestId: string | undefined,
+    headerRequestId: string | undefined,
     schema: S,
+    extra: readonly string[],
   ): z.output<S> {
     let parsed: unknown;
     let isJson = true;
     try {
-      parsed = JSON.parse(text);
+      // What the library keeps of an answer is bounded and redacted, once, here.
+      parsed = boundValue(JSON.parse(text), { extra });
     } catch {
       isJson = false;
     }
-    const safeExcerpt = () => redact(excerpt(text), this.#secrets);
+    const safeExcerpt = () => excerpt(text, extra);
     if (status < 200 || status >= 300) {
       const info = isJson ? extractErrorInfo(parsed) : undefined;
       const code = info?.code ?? `HTTP.${status}`;
       throw new HuaweiCloudError({
         status,
         code,
-        message: redact(info?.message ?? (safeExcerpt() || 'no error text'), this.#secrets),
+        message: info?.message ?? (safeExcerpt() || 'no error text'),
         service,
-        requestId: requestId ?? info?.requestId,
+        requestId: headerRequestId ?? info?.requestId,
         retryable: RETRYABLE_STATUS.has(status) || THROTTLE_CODES.has(code),
         retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
       });
@@ -381,7 +555,7 @@ export class HttpTransport {
       throw new ResponseFormatError({
         status,
         service,
-        requestId,
+        requestId: headerRequestId,
         problem: 'a body that is not JSON (cut short?)',
         excerpt: safeExcerpt(),
         retryable: true,
@@ -393,9 +567,9 @@ export class HttpTransport {
       throw new HuaweiCloudError({
         status,
         code: info?.code ?? 'DLI.REQUEST_FAILED',
-        message: redact(info?.message || 'is_success is false and no message was given', this.#secrets),
+        message: info?.message || 'is_success is not true and no message was given',
         service,
-        requestId: requestId ?? info?.requestId,
+        requestId: headerRequestId ?? info?.requestId,
         retryable: false,
       });
     }
@@ -406,7 +580,7 @@ export class HttpTransport {
       throw new ResponseFormatError({
         status,
         service,
-        requestId,
+        requestId: headerRequestId,
         problem: `a body that does not match the documented shape (${where})`,
         excerpt: safeExcerpt(),
         retryable: false,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeStringify } from '../bounded.js';
 import { type CdmSubmission, SQOOP_COUNTERS_KEY } from '../cdm/schemas.js';
 import { ClusterId, JobName } from '../inputs.js';
 import {
@@ -53,7 +54,11 @@ function counterTable(submissions: readonly CdmSubmission[]): DetailTable[] {
     return counters
       ? Object.entries(counters).map(([name, value]) => [
           name,
-          typeof value === 'number' ? value : String(value),
+          typeof value === 'number'
+            ? value
+            : typeof value === 'string'
+              ? value
+              : safeStringify(value, { maxLength: 200 }),
         ])
       : [];
   });

@@ -9,6 +9,7 @@ import {
   type JobGateError,
   WaitTimeoutError,
 } from '../errors.js';
+import { MAX_TIMER_MS } from '../http/request-gate.js';
 import { getJobState, type JobRef, parseJobRef } from '../kinds/index.js';
 import { isTerminal, type JobState } from '../kinds/types.js';
 import { PollSchedule } from './schedule.js';
@@ -53,15 +54,15 @@ export const WAIT_DEFAULTS = {
   transientErrorBudget: 5,
 };
 
-/** Node fires any longer timer after 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Every duration is measured on the monotonic clock: a wall clock stepped back or forward changes nothing. */
+const now = (): number => performance.now();
 
 /** Aborts `controller` after `ms`, re-arming past Node's longest timer; returns a cancel function. */
 function abortAfter(controller: AbortController, ms: number): () => void {
-  const end = Date.now() + ms;
+  const end = now() + ms;
   let timer: NodeJS.Timeout;
   const arm = () => {
-    const left = end - Date.now();
+    const left = end - now();
     if (left <= 0) controller.abort();
     else timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
   };
@@ -110,6 +111,11 @@ export async function waitForJob(
   checkPositive('timeoutMs', timeoutMs);
   checkPositive('intervalMs', intervalMs);
   checkPositive('maxIntervalMs', maxIntervalMs);
+  if (!Number.isInteger(budget) || budget < 0)
+    throw new InputError(
+      'transientErrorBudget',
+      `expected a whole number of 0 or more, got ${String(budget)}`,
+    );
   if (maxIntervalMs < intervalMs)
     throw new InputError(
       'maxIntervalMs',
@@ -119,7 +125,7 @@ export async function waitForJob(
   const { kind } = parseJobRef(ref);
   const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
 
-  const started = Date.now();
+  const started = now();
   const deadline = new AbortController();
   const cancelDeadline = abortAfter(deadline, timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
@@ -142,7 +148,7 @@ export async function waitForJob(
         const state = await getJobState(client, ref, { signal, batch: true });
         polls++;
         consecutiveErrors = 0;
-        const elapsedMs = Date.now() - started;
+        const elapsedMs = Math.round(now() - started);
         const previous = last;
         last = state;
         if (sameState(previous, state)) options.onUpdate?.({ type: 'poll', state, polls, elapsedMs });
@@ -152,7 +158,7 @@ export async function waitForJob(
         // Waiting until running, a job that already ended (even cleanly) is not running: that is no pass.
         if (state.phase === 'succeeded' && until === 'finished') return state;
         if (isTerminal(state.phase)) throw new JobFailedError(state);
-        delay = schedule.next(state, Date.now());
+        delay = schedule.next(state, now());
       } catch (error) {
         if (error instanceof JobFailedError) throw error;
         if (signal.aborted) stopped();
@@ -165,7 +171,7 @@ export async function waitForJob(
           consecutive: consecutiveErrors,
           budget,
           polls,
-          elapsedMs: Date.now() - started,
+          elapsedMs: Math.round(now() - started),
         });
         if (consecutiveErrors > budget) throw error;
         delay = intervalMs;
