@@ -39,10 +39,13 @@ export const successFlag = z.unknown().transform((value, ctx): boolean => {
 });
 
 /** An optional `is_success`: undefined when absent, else true only when clearly true. */
-export const optionalSuccessFlag = z.unknown().transform((value): boolean | undefined => {
-  const flag = readSuccessFlag(value);
-  return flag === 'absent' ? undefined : flag === 'success';
-});
+export const optionalSuccessFlag = z
+  .unknown()
+  .transform((value): boolean | undefined => {
+    const flag = readSuccessFlag(value);
+    return flag === 'absent' ? undefined : flag === 'success';
+  })
+  .optional();
 
 /**
  * Other DLI booleans (checkpoint_enabled, has_savepoint, …) arrive as
