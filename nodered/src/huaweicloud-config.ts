@@ -1,4 +1,13 @@
-import { createClient, EnvHttpProxyAgent, InputError, type JobGateClient } from './lib/core.js';
+import {
+  createClient,
+  EnvHttpProxyAgent,
+  InputError,
+  type JobGateClient,
+  redactor,
+  settingsFromEnv,
+  urlSecrets,
+} from './lib/core.js';
+import { withOutputGuard } from './lib/guard.js';
 import type { Node, NodeAPI, NodeDef } from './lib/node-red.js';
 import type { ConfigNode } from './lib/runtime.js';
 
@@ -6,6 +15,8 @@ interface Credentials {
   accessKey: string;
   secretKey: string;
   securityToken: string;
+  /** An IAM token (X-Auth-Token), instead of an AK/SK pair. */
+  authToken: string;
 }
 
 interface ConfigDef extends NodeDef {
@@ -58,16 +69,45 @@ function proxyAgent(proxy: string): EnvHttpProxyAgent {
   });
 }
 
-export = (RED: NodeAPI) => {
+/**
+ * Every secret this config could hand the core, learned by the one redactor
+ * before anything can fail: the core learns them when it makes a client, but a
+ * config that cannot make one (a bad region, project id or endpoint beside
+ * good keys) must not let a later echo of its keys through either.
+ */
+function learnSecrets(credentials: Partial<Credentials>, def: ConfigDef): void {
+  const own = (value: unknown) =>
+    typeof value === 'string' && value.trim() && !UNSET_VARIABLE.test(value.trim())
+      ? value.trim()
+      : undefined;
+  const fromEnv = settingsFromEnv(process.env).credentials;
+  redactor.learn(
+    own(credentials.secretKey),
+    own(credentials.securityToken),
+    own(credentials.authToken),
+    fromEnv?.secretKey,
+    fromEnv?.securityToken,
+    ...[def.proxy, def.endpoint, def.endpointDli, def.endpointDataarts, def.endpointCdm].flatMap((url) =>
+      urlSecrets(own(url)),
+    ),
+    ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((name) =>
+      urlSecrets(process.env[name]),
+    ),
+  );
+}
+
+export = withOutputGuard((RED: NodeAPI) => {
   function HuaweiCloudConfig(this: HuaweiCloudConfigNode & ConfigNode, def: ConfigDef) {
     RED.nodes.createNode(this, def);
     this.name = def.name;
     let dispatcher: EnvHttpProxyAgent | undefined;
+    const credentials = this.credentials ?? {};
+    learnSecrets(credentials, def);
     try {
-      const credentials = this.credentials ?? {};
       const accessKey = setting('accessKey', credentials.accessKey);
       const secretKey = setting('secretKey', credentials.secretKey);
       const securityToken = setting('securityToken', credentials.securityToken);
+      const authToken = setting('authToken', credentials.authToken);
       const proxy = setting('proxy', def.proxy);
       dispatcher = proxy ? proxyAgent(proxy) : undefined;
       this.client = createClient({
@@ -81,7 +121,9 @@ export = (RED: NodeAPI) => {
                 secretKey: secretKey ?? '',
                 ...(securityToken ? { securityToken } : {}),
               }
-            : undefined,
+            : authToken
+              ? { authToken }
+              : undefined,
         endpoint: setting('endpoint', def.endpoint),
         endpoints: {
           dli: setting('endpointDli', def.endpointDli),
@@ -111,6 +153,7 @@ export = (RED: NodeAPI) => {
       accessKey: { type: 'text' },
       secretKey: { type: 'password' },
       securityToken: { type: 'password' },
+      authToken: { type: 'password' },
     },
   });
-};
+});

@@ -5,6 +5,7 @@ import {
   InputError,
   type JobState,
 } from './lib/core.js';
+import { withOutputGuard } from './lib/guard.js';
 import type { Node, NodeAPI, NodeDef } from './lib/node-red.js';
 import { clientOf, InFlight } from './lib/runtime.js';
 
@@ -54,7 +55,7 @@ function filterOf(def: ListDef): Record<string, unknown> {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
 }
 
-export = (RED: NodeAPI) => {
+export = withOutputGuard((RED: NodeAPI) => {
   const flink = getJobKind('dli-flink');
 
   /** The JobState of one list item, classified by the Flink kind's own status table. */
@@ -139,4 +140,4 @@ export = (RED: NodeAPI) => {
   }
 
   RED.nodes.registerType('huaweicloud-dli-flink-jobs', FlinkJobListNode as never);
-};
+});

@@ -10,6 +10,7 @@ import {
   WaitTimeoutError,
   waitForJob,
 } from './lib/core.js';
+import { withOutputGuard } from './lib/guard.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './lib/node-red.js';
 import {
   clientOf,
@@ -73,7 +74,7 @@ function identityOf(ref: JobRefInput): string {
   return JSON.stringify([parsed.kind.name, fields]);
 }
 
-export = (RED: NodeAPI) => {
+export = withOutputGuard((RED: NodeAPI) => {
   RED.httpAdmin.get(
     '/huaweicloud-jobs/kinds',
     RED.auth.needsPermission('huaweicloud-job-wait.read'),
@@ -206,7 +207,7 @@ export = (RED: NodeAPI) => {
   }
 
   RED.nodes.registerType('huaweicloud-job-wait', JobWaitNode as never);
-};
+});
 
 /** How a wait that did not succeed ends on the failed output; undefined for errors that go to Catch nodes. */
 function verdictOf(error: unknown): { status: NodeStatus; state?: JobState | undefined } | undefined {

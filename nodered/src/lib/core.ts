@@ -16,6 +16,7 @@ export type {
 } from '@jobgate/core';
 export {
   AbortError,
+  boundValue,
   createClient,
   FLINK_JOB_STATUSES,
   FLINK_JOB_TYPES,
@@ -27,9 +28,15 @@ export {
   JOB_KINDS,
   JobFailedError,
   JobGateError,
+  oneLine,
   parseDuration,
   parseJobRef,
+  printable,
   ResponseFormatError,
+  redact,
+  redactor,
+  settingsFromEnv,
+  urlSecrets,
   WaitTimeoutError,
   waitForJob,
 } from '@jobgate/core';

@@ -38,6 +38,8 @@ export interface Node<Credentials = Record<string, never>> {
   status(status: NodeStatus | Record<string, never>): void;
   log(message: string): void;
   warn(message: string): void;
+  debug(message: string): void;
+  trace(message: string): void;
   error(error: string | Error, msg?: NodeMessage): void;
 }
 
@@ -72,5 +74,7 @@ export interface NodeAPI {
     cloneMessage<T extends NodeMessage>(msg: T): T;
   };
   httpAdmin: { get(path: string, ...handlers: Handler[]): void };
+  /** Node-RED's log; through withOutputGuard, every message is redacted. */
+  log?: Record<'info' | 'warn' | 'error' | 'debug' | 'trace', (message: unknown) => void>;
   auth: { needsPermission(permission: string): Handler };
 }
