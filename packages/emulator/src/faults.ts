@@ -4,7 +4,7 @@ import type { Prng } from './prng.js';
 /**
  * Fault types. The numeric ones answer that HTTP status in the gateway's error shape; `dli-0999` answers
  * the DLI progress API's documented busy-queue error so that clients can be shown falling back to the
- * SQL status API.
+ * SQL status API; `respond` answers exactly the status, headers and body bytes the fault gives.
  */
 export const FaultTypeSchema = z.enum([
   '429',
@@ -17,6 +17,7 @@ export const FaultTypeSchema = z.enum([
   'truncate',
   'non-json',
   'dli-0999',
+  'respond',
 ]);
 
 export const FaultMatchSchema = z.strictObject({
@@ -26,22 +27,66 @@ export const FaultMatchSchema = z.strictObject({
   accessKey: z.string().min(1).optional(),
 });
 
-export const FaultSchema = z.strictObject({
-  match: FaultMatchSchema.optional(),
-  type: FaultTypeSchema,
-  /** Share of matching requests that get the fault, drawn from the seeded PRNG. */
-  probability: z.number().min(0).max(1).optional(),
-  /** Apply to the next N matching requests, then retire. */
-  count: z.int().positive().optional(),
-  /** For `latency`: how long to hold the request (wall milliseconds). */
-  latencyMs: z.int().nonnegative().optional(),
-  /** For `429`: the Retry-After header; Huawei advises waiting 2 to 5 s after APIG.0308. */
-  retryAfterSeconds: z.int().nonnegative().optional(),
-  /** For `429`: the limit quoted in the message (defaults to the scenario's rate limit, else 10). */
-  limit: z.int().positive().optional(),
-  /** For `non-json`: the status sent with the HTML page (a proxy's 502 page, or a captive 200 page). */
-  status: z.union([z.literal(200), z.literal(502)]).optional(),
-});
+// What Node's HTTP server accepts in a header name and value (RFC 9110 token; no CR, LF or NUL).
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const RESPOND_ONLY = ['headers', 'body', 'bodyBase64'] as const;
+
+export const FaultSchema = z
+  .strictObject({
+    match: FaultMatchSchema.optional(),
+    type: FaultTypeSchema,
+    /** Share of matching requests that get the fault, drawn from the seeded PRNG. */
+    probability: z.number().min(0).max(1).optional(),
+    /** Apply to the next N matching requests, then retire. */
+    count: z.int().positive().optional(),
+    /** For `latency`: how long to hold the request (wall milliseconds). */
+    latencyMs: z.int().nonnegative().optional(),
+    /** For `429`: the Retry-After header; Huawei advises waiting 2 to 5 s after APIG.0308. */
+    retryAfterSeconds: z.int().nonnegative().optional(),
+    /** For `429`: the limit quoted in the message (defaults to the scenario's rate limit, else 10). */
+    limit: z.int().positive().optional(),
+    /**
+     * For `respond`: the status sent (100..599, default 200). For `non-json`: the status sent with the HTML
+     * page, 200 or 502 (a captive 200 page, or a proxy's 502 page; default 502).
+     */
+    status: z.int().min(100).max(599).optional(),
+    /** For `respond`: response headers, sent as given (they replace the emulator's own of the same name). */
+    headers: z
+      .record(
+        z.string(),
+        z
+          .string()
+          .regex(HEADER_VALUE, 'Not a valid HTTP header value (no CR, LF or other control characters)'),
+      )
+      .optional(),
+    /** For `respond`: the body, sent as its UTF-8 bytes. */
+    body: z.string().optional(),
+    /** For `respond`: the body as base64 (standard alphabet, padded), sent as those bytes: any bytes at all. */
+    bodyBase64: z.base64().optional(),
+  })
+  .superRefine((fault, ctx) => {
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (
+      fault.type === 'non-json' &&
+      fault.status !== undefined &&
+      fault.status !== 200 &&
+      fault.status !== 502
+    ) {
+      issue(['status'], 'For non-json: 200 or 502');
+    }
+    if (fault.type !== 'respond') {
+      for (const key of RESPOND_ONLY) if (fault[key] !== undefined) issue([key], 'Only for type respond');
+      return;
+    }
+    if (fault.body !== undefined && fault.bodyBase64 !== undefined) {
+      issue(['bodyBase64'], 'Give body or bodyBase64, not both');
+    }
+    for (const name of Object.keys(fault.headers ?? {})) {
+      if (!HEADER_NAME.test(name)) issue(['headers', name], 'Not a valid HTTP header name');
+    }
+  });
 
 export type FaultType = z.infer<typeof FaultTypeSchema>;
 export type Fault = z.infer<typeof FaultSchema>;

@@ -122,6 +122,34 @@ function sendTruncated(res: ServerResponse, answer: Answer, requestId: string): 
   res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
 }
 
+/** HTTP forbids a body after these statuses; Node's server drops it and so must the framing headers. */
+function bodyless(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
+/**
+ * A `respond` fault's scripted answer: its status, its headers over the emulator's own, and exactly its
+ * body bytes. Returns the status sent.
+ */
+function sendScripted(res: ServerResponse, fault: Fault, requestId: string): number {
+  const status = fault.status ?? 200;
+  const bytes =
+    fault.bodyBase64 !== undefined
+      ? Buffer.from(fault.bodyBase64, 'base64')
+      : Buffer.from(fault.body ?? '', 'utf8');
+  // Header names are case-insensitive: a scripted one replaces the emulator's own, whatever its case.
+  const scripted = new Set(Object.keys(fault.headers ?? {}).map((name) => name.toLowerCase()));
+  const headers: Record<string, string | number> = { ...fault.headers };
+  if (!scripted.has('x-request-id')) headers['X-Request-Id'] = requestId;
+  // The body's length frames it, unless the script frames it its own way (chunked, or a wrong length).
+  if (!bodyless(status) && !scripted.has('content-length') && !scripted.has('transfer-encoding')) {
+    headers['Content-Length'] = bytes.length;
+  }
+  res.writeHead(status, headers);
+  res.end(bodyless(status) ? undefined : bytes);
+  return status;
+}
+
 function errorCodeOf(answer: Answer): string | undefined {
   const body = answer.body as { error_code?: unknown; errCode?: unknown } | undefined;
   if (answer.status < 400 || typeof body !== 'object' || body === null) return undefined;
@@ -143,7 +171,7 @@ function faultAnswer(fault: Fault, state: EmulatorState, requestId: string): Ans
     case '504':
       return backendFailure(Number(fault.type) as 500 | 502 | 503 | 504, requestId);
     case 'non-json':
-      return htmlErrorPage(fault.status ?? 502);
+      return htmlErrorPage(fault.status === 200 ? 200 : 502);
     case 'dli-0999':
       return dliQueueBusy();
     default:
@@ -289,6 +317,11 @@ async function handleRequest(
   }
 
   const fault = state.faults.gateway(faultContext);
+  if (fault?.type === 'respond') {
+    const status = sendScripted(res, fault, requestId);
+    finish(undefined, { ...latency, ...who, fault: 'respond', status });
+    return;
+  }
   const faulty = fault ? faultAnswer(fault, state, requestId) : undefined;
   if (fault && faulty) {
     finish(faulty, { ...latency, ...who, fault: fault.type });

@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodeMsgBody } from '../../core/src/error-schemas.js';
 import { pathMatches } from '../src/faults.js';
 import type { Emulator, EmulatorOptions, FaultInput } from '../src/index.js';
 import { createPrng, startEmulator } from '../src/index.js';
-import { FLINK_RUNNING, json, paths, SQL_OK, STS, signedFetch } from './helpers.js';
+import { AK, admin, FLINK_RUNNING, json, paths, SQL_OK, STS, signedFetch } from './helpers.js';
 
 const started: Emulator[] = [];
 async function start(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -111,6 +114,103 @@ describe('body and connection faults', () => {
     const second = await signedFetch(emulator, detail);
     expect(second.status).toBe(200);
     await expect(second.json()).rejects.toThrow();
+  });
+});
+
+describe('respond: a scripted raw answer', () => {
+  it('sends exactly the scripted status, headers and body, added through the admin API', async () => {
+    const emulator = await start();
+    const body = '{"job_detail": {"status": "jöb_running"';
+    expect(
+      await admin(emulator, 'POST', 'faults', {
+        type: 'respond',
+        status: 418,
+        headers: { 'Content-Type': 'application/json', 'X-Scripted': 'yes' },
+        body,
+        count: 1,
+      }),
+    ).toEqual({ status: 201, body: { added: 1 } });
+    const response = await signedFetch(emulator, detail);
+    expect(response.status).toBe(418);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('x-scripted')).toBe('yes');
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(Buffer.from(body, 'utf8'));
+    // count: 1 retires it: the real answer follows.
+    const real = await signedFetch(emulator, detail);
+    expect(real.status).toBe(200);
+    expect((await json(real)).job_detail.job_id).toBe(FLINK_RUNNING);
+    expect(emulator.admin.requests().map((r) => [r.status, r.fault])).toEqual([
+      [418, 'respond'],
+      [200, undefined],
+    ]);
+  });
+
+  it('sends the raw bytes of bodyBase64, invalid UTF-8 included, with status 200 by default', async () => {
+    const emulator = await start();
+    const bytes = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0xed, 0xa0, 0x80, 0x22, 0x7d]);
+    emulator.admin.addFaults({ type: 'respond', bodyBase64: bytes.toString('base64'), count: 1 });
+    const response = await signedFetch(emulator, detail);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBeNull();
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('sends no body with a 204', async () => {
+    const emulator = await start();
+    emulator.admin.addFaults({ type: 'respond', status: 204, body: 'dropped', count: 1 });
+    const response = await signedFetch(emulator, detail);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('content-length')).toBeNull();
+  });
+
+  it('comes after authentication: a badly signed request gets its 401 and leaves the count', async () => {
+    const emulator = await start();
+    emulator.admin.addFaults({ type: 'respond', body: 'scripted', count: 1 });
+    const bad = await signedFetch(emulator, detail, { credentials: { accessKey: AK, secretKey: 'wrong' } });
+    expect(bad.status).toBe(401);
+    expect(ErrorCodeMsgBody.parse(await bad.json()).error_code).toBe('APIG.0301');
+    expect(await (await signedFetch(emulator, detail)).text()).toBe('scripted');
+    expect((await signedFetch(emulator, detail)).status).toBe(200);
+  });
+
+  it('comes from a scenario file, matched by path and method, and retires after count', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'jobgate-respond-')), 'scenario.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        credentials: [{ accessKey: 'AK1', secretKey: 'SK1', projectId: 'p1' }],
+        faults: [
+          {
+            type: 'respond',
+            match: { path: '/progress', method: 'GET' },
+            status: 599,
+            headers: { 'Retry-After': '7' },
+            body: 'odd',
+            count: 2,
+          },
+        ],
+        jobs: [
+          { kind: 'dli-flink', jobId: 1, steps: [{ status: 'job_running' }] },
+          { kind: 'dli-sql', jobId: SQL_OK, steps: [{ status: 'RUNNING' }] },
+        ],
+      }),
+    );
+    const emulator = await start({ scenario: file });
+    const credentials = { accessKey: 'AK1', secretKey: 'SK1' };
+    expect((await signedFetch(emulator, paths.flinkDetail(1, 'p1'), { credentials })).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      const scripted = await signedFetch(emulator, paths.sqlProgress(SQL_OK, 'p1'), { credentials });
+      expect(scripted.status).toBe(599);
+      expect(scripted.headers.get('retry-after')).toBe('7');
+      expect(await scripted.text()).toBe('odd');
+    }
+    const real = await signedFetch(emulator, paths.sqlProgress(SQL_OK, 'p1'), { credentials });
+    expect(real.status).toBe(200);
+    expect((await json(real)).is_success).toBe(true);
+    expect((await admin(emulator, 'GET', 'faults')).body.faults).toEqual([]);
   });
 });
 

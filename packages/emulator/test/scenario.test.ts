@@ -103,6 +103,49 @@ describe('scenario validation', () => {
       ]),
     );
   });
+
+  it('validates respond faults and keeps non-json to 200 or 502', () => {
+    expect(
+      issuesOf({
+        credentials,
+        faults: [
+          { type: 'respond', status: 600 },
+          { type: 'respond', body: 'a', bodyBase64: 'YQ==' },
+          { type: '503', body: 'x', headers: { 'X-A': 'b' } },
+          { type: 'respond', bodyBase64: 'not base64!' },
+          { type: 'respond', headers: { 'X-A': 'a\r\nInjected: yes' } },
+          { type: 'respond', headers: { 'bad name': 'v' } },
+          { type: 'non-json', status: 404 },
+          { type: 'respond', status: 99 },
+        ],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^faults\[0\]\.status: Too big/),
+      'faults[1].bodyBase64: Give body or bodyBase64, not both',
+      'faults[2].headers: Only for type respond',
+      'faults[2].body: Only for type respond',
+      'faults[3].bodyBase64: Invalid base64-encoded string',
+      'faults[4].headers["X-A"]: Not a valid HTTP header value (no CR, LF or other control characters)',
+      'faults[5].headers["bad name"]: Not a valid HTTP header name',
+      'faults[6].status: For non-json: 200 or 502',
+      expect.stringMatching(/^faults\[7\]\.status: Too small/),
+    ]);
+    const scenario = parseScenario({
+      credentials,
+      faults: [
+        { type: 'respond', status: 418, headers: { 'Content-Type': 'text/plain' }, body: 'tea', count: 1 },
+        {
+          type: 'respond',
+          bodyBase64: '//4=',
+          match: { path: '/progress', method: 'GET' },
+          probability: 0.5,
+        },
+        { type: 'non-json', status: 200 },
+        { type: 'non-json', status: 502 },
+      ],
+    });
+    expect(scenario.faults).toHaveLength(4);
+  });
 });
 
 describe('scenario files', () => {
