@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
+import { paths, SQL_OK, signedFetch } from './helpers.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -35,6 +36,27 @@ describe('the README', () => {
       expect(response.status).toBe(401);
       const body = await response.json();
       expect(body).toEqual({ ...expected, request_id: response.headers.get('x-request-id') });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('its scripted-answer examples answer what it says', async () => {
+    const section = readme.slice(readme.indexOf('### Scripted answers'));
+    const shown = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    const inline = /`(\{"type": "respond", "bodyBase64": [^`]+\})`/.exec(section)?.[1];
+    if (!shown || !inline) throw new Error('no respond examples in the README');
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      emulator.admin.addFaults([JSON.parse(shown), JSON.parse(inline)]);
+      const progress = await signedFetch(emulator, paths.sqlProgress(SQL_OK));
+      expect(progress.status).toBe(200);
+      expect(progress.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(await progress.json()).toEqual({ is_success: true, progress: 'soon' });
+      const raw = Buffer.from(await (await signedFetch(emulator, paths.sqlProgress(SQL_OK))).arrayBuffer());
+      expect(raw).toEqual(
+        Buffer.concat([Buffer.from('{"status":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      );
     } finally {
       await emulator.close();
     }
