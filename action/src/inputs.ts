@@ -6,7 +6,9 @@ import {
   InputError,
   JOB_KIND_NAMES,
   type JobRef,
+  ProjectId,
   parseDuration,
+  parseInput,
   parseJobRef,
   resolveEndpoint,
   settingsFromEnv,
@@ -31,15 +33,16 @@ type GetInput = (name: string) => string;
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Core errors name camelCase fields; the workflow author knows the snake_case inputs. */
+export function inputErrorOf(error: InputError): InputError {
+  const input =
+    error.field.split('.')[0] === 'credentials'
+      ? 'access_key/secret_key'
+      : snake(error.field.split('.')[0] ?? error.field);
+  return input === error.field ? error : new InputError(input, error.message.slice(error.field.length + 2));
+}
+
 function asInputError(error: unknown): never {
-  if (error instanceof InputError) {
-    const input =
-      error.field.split('.')[0] === 'credentials'
-        ? 'access_key/secret_key'
-        : snake(error.field.split('.')[0] ?? error.field);
-    throw new InputError(input, error.message.slice(error.field.length + 2));
-  }
-  throw error;
+  throw error instanceof InputError ? inputErrorOf(error) : error;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
@@ -104,12 +107,13 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
 
   const fromEnv = settingsFromEnv(env);
   const region = input('region') || fromEnv.region;
-  const projectId = input('project_id') || fromEnv.projectId;
-  if (!projectId)
+  const rawProjectId = input('project_id') || fromEnv.projectId;
+  if (!rawProjectId)
     throw new InputError(
       'project_id',
       'required; set it or HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID',
     );
+  const projectId = parseInput(ProjectId, rawProjectId, 'project_id');
 
   let credentials: Credentials | undefined;
   const authToken = input('auth_token');

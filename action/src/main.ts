@@ -9,10 +9,12 @@ import {
   InputError,
   type JobFailedError,
   type JobState,
+  urlSecrets,
   WaitTimeoutError,
   waitForJob,
 } from '@jobgate/core';
-import { type ActionConfig, readInputs } from './inputs.js';
+import { type ActionConfig, inputErrorOf, readInputs } from './inputs.js';
+import * as out from './output.js';
 import { Heartbeat, renderSummary, stateLine } from './report.js';
 
 const SECRET_INPUTS = ['secret_key', 'security_token', 'auth_token'];
@@ -20,30 +22,23 @@ const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUA
 /** Outputs are capped well below the runner's limit; the raw answer is what gets dropped. */
 const MAX_JOB_OUTPUT = 512 * 1024;
 
-function maskSecrets(): void {
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name);
-    if (value) core.setSecret(value);
-  }
-  for (const name of SECRET_ENV) {
-    const value = process.env[name];
-    if (value) core.setSecret(value);
-  }
+/** Every secret the step may hold, before anything else runs: masked by the runner, redacted by the core. */
+function learnSecrets(): void {
+  for (const name of SECRET_INPUTS) out.secret(core.getInput(name));
+  for (const name of SECRET_ENV) out.secret(process.env[name]);
+  for (const password of urlSecrets(core.getInput('endpoint'))) out.secret(password);
 }
 
 function setStateOutputs(state: JobState): void {
-  core.setOutput('status', state.status);
-  core.setOutput('phase', state.phase);
-  core.setOutput('progress', state.progress === undefined ? '' : String(state.progress));
+  out.output('status', state.status);
+  out.output('phase', state.phase);
+  out.output('progress', state.progress === undefined ? '' : String(state.progress));
 }
 
-function jobOutput(state: JobState | undefined): string {
-  if (!state) return '';
-  const full = JSON.stringify(state);
-  return full.length <= MAX_JOB_OUTPUT
-    ? full
-    : JSON.stringify({ ...state, raw: '(omitted: too large for an output)' });
-}
+const withoutRaw = (state: unknown) => ({
+  ...(state as JobState),
+  raw: '(omitted: too large for an output)',
+});
 
 function httpLine(event: HttpEvent): string {
   switch (event.type) {
@@ -58,32 +53,37 @@ function httpLine(event: HttpEvent): string {
 
 /** The step: inputs, wait, outputs, summary, verdict. */
 export async function run(): Promise<void> {
-  maskSecrets();
-  const started = Date.now();
+  learnSecrets();
+  const started = performance.now();
   let config: ActionConfig;
+  let client: ReturnType<typeof createClient>;
+  const pollLog: string[] = [];
   try {
     config = readInputs((name) => core.getInput(name), process.env);
+    client = createClient({
+      ...config.client,
+      http: { onEvent: (event) => pollLog.push(httpLine(event)) },
+    });
   } catch (error) {
-    core.setFailed(error instanceof InputError ? `Invalid input ${error.message}` : String(error));
+    out.fail(
+      error instanceof InputError
+        ? `Invalid input ${inputErrorOf(error).message}`
+        : `JobGate could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return;
   }
   const job = describeJob({ kind: config.kind, ref: config.ref });
-  core.setOutput('job_kind', config.kind);
-  core.saveState('job', JSON.stringify(config.ref));
+  out.output('job_kind', config.kind);
+  out.saveState('job', JSON.stringify(config.ref));
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    core.saveState('outcome', 'cancelled');
+    out.saveState('outcome', 'cancelled');
     controller.abort(`received ${signal}`);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const pollLog: string[] = [];
-  const client = createClient({
-    ...config.client,
-    http: { onEvent: (event) => pollLog.push(httpLine(event)) },
-  });
   let last: JobState | undefined;
   // A finished DLI SQL job lists no sub-jobs: the summary shows the last ones seen.
   let lastDetails: JobState['details'];
@@ -93,17 +93,17 @@ export async function run(): Promise<void> {
 
   const fail = (message: string) => {
     reason = message;
-    core.setFailed(message);
+    out.fail(message);
   };
 
-  core.info(
+  out.info(
     `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
   );
   try {
     if (config.waitFor === 'none') {
       last = await getJobState(client, config.ref, { signal: controller.signal });
       setStateOutputs(last);
-      core.info(stateLine(last));
+      out.info(stateLine(last));
     } else {
       last = await waitForJob(client, config.ref, {
         until: config.waitFor,
@@ -112,21 +112,21 @@ export async function run(): Promise<void> {
         maxIntervalMs: config.maxIntervalMs,
         signal: controller.signal,
         onUpdate: (event) => {
-          const now = Date.now();
+          const now = performance.now();
           if (event.type === 'state') {
             last = event.state;
             if (event.state.details?.length) lastDetails = event.state.details;
             setStateOutputs(event.state);
-            core.info(stateLine(event.state));
+            out.info(stateLine(event.state));
             heartbeat.logged(now);
           } else if (event.type === 'poll') {
             last = event.state;
             setStateOutputs(event.state);
             if (heartbeat.due(now)) {
-              core.info(`still ${stateLine(event.state)} after ${Math.round(event.elapsedMs / 1000)}s`);
+              out.info(`still ${stateLine(event.state)} after ${Math.round(event.elapsedMs / 1000)}s`);
             }
           } else {
-            core.warning(
+            out.warning(
               `Transient error ${event.consecutive}/${event.budget + 1}, will retry: ${event.error.message}`,
             );
           }
@@ -148,7 +148,7 @@ export async function run(): Promise<void> {
       verdict = 'passed';
       reason = `${job} is ${phase} (status ${last.status})`;
       if (phase === 'unknown')
-        core.warning(`${job} has undocumented status ${last.status}; passing as fail_on_unknown is false`);
+        out.warning(`${job} has undocumented status ${last.status}; passing as fail_on_unknown is false`);
     }
   } catch (error) {
     if ((error as JobFailedError).name === 'JobFailedError') {
@@ -170,15 +170,11 @@ export async function run(): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    const durationMs = Date.now() - started;
-    core.setOutput('duration_seconds', String(Math.round(durationMs / 1000)));
-    core.setOutput('job', jobOutput(last));
-    if (pollLog.length) {
-      core.startGroup(`Poll details (${client.transport.requestCount} requests)`);
-      for (const line of pollLog) core.info(line);
-      core.endGroup();
-    }
-    if (verdict === 'passed') core.info(reason);
+    const durationMs = performance.now() - started;
+    out.output('duration_seconds', String(Math.round(durationMs / 1000)));
+    out.jsonOutput('job', last, MAX_JOB_OUTPUT, withoutRaw);
+    if (pollLog.length) out.group(`Poll details (${client.transport.requestCount} requests)`, pollLog);
+    if (verdict === 'passed') out.info(reason);
     const summary = renderSummary({
       kind: config.kind,
       ref: config.ref,
@@ -189,9 +185,16 @@ export async function run(): Promise<void> {
       durationMs,
       requests: client.transport.requestCount,
     });
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write();
+    await out.summary(summary);
     await client.close();
   }
 }
 
-await run();
+// Whatever fails, however early, ends as one clear error line: never a stack of bundled source.
+process.on('uncaughtException', (error) => {
+  out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+await run().catch((error: unknown) => {
+  out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+});

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as out from './output.js';
 
 /**
  * Runs after the job, also after a cancel. The main step saved the job's
@@ -6,14 +6,14 @@ import * as core from '@actions/core';
  * for now the post step says what was left as it was.
  */
 export function post(): void {
-  const job = core.getState('job');
+  const job = out.getState('job');
   if (!job) return;
-  if (core.getState('outcome') === 'cancelled') {
-    core.warning(
+  if (out.getState('outcome') === 'cancelled') {
+    out.warning(
       `The wait was cancelled; the job ${job} was left as it is on Huawei Cloud (JobGate does not stop jobs yet).`,
     );
   } else {
-    core.debug(`Post step: nothing to clean up for ${job}.`);
+    out.debug(`Post step: nothing to clean up for ${job}.`);
   }
 }
 

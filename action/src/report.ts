@@ -1,4 +1,5 @@
 import { type DetailTable, describeJob, formatDuration, type JobState } from '@jobgate/core';
+import { markdownText } from './output.js';
 
 export function percent(progress: number | undefined): string {
   return progress === undefined ? '' : `${Math.round(progress * 100)}%`;
@@ -10,10 +11,8 @@ export function stateLine(state: JobState): string {
   return `${state.status || '(no status)'} (${extra})${state.message ? `: ${state.message}` : ''}`;
 }
 
-const cell = (value: unknown) =>
-  String(value ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+// Every cell may hold a server's words: inert Markdown, one line.
+const cell = (value: unknown) => markdownText(value);
 
 function table(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return [
@@ -50,9 +49,15 @@ export function renderSummary(input: SummaryInput): string {
     ['Last message', state?.message ?? '—'],
   ];
   const details = (state?.details ?? []).map(
-    (d: DetailTable) => `\n### ${d.title}\n\n${table(d.columns, d.rows)}\n`,
+    (d: DetailTable) => `\n### ${markdownText(d.title)}\n\n${table(d.columns, d.rows)}\n`,
   );
-  return [`## ${icon} JobGate: ${input.reason}`, '', table(['', ''], rows), ...details, ''].join('\n');
+  return [
+    `## ${icon} JobGate: ${markdownText(input.reason)}`,
+    '',
+    table(['', ''], rows),
+    ...details,
+    '',
+  ].join('\n');
 }
 
 /**

@@ -1,0 +1,266 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Emulator, startEmulator } from '@jobgate/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLeaks, secretForms } from '../packages/core/test/support/leaks.js';
+import { type ActionRun, runAction } from '../scripts/action-harness.mjs';
+
+// The built Action bundle on Node 24, through the runner's file protocol, against an emulator that
+// plays hostile jobs: messages that carry the credentials in every form, workflow commands, markup.
+
+const PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const CANARY = {
+  accessKey: 'CANARYACCESSKEY00001',
+  secretKey: 'cAnArY-sEcReT/kEy+9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+  securityToken: 'cAnArY-sEcUrItY-tOkEn=1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+};
+const CANARY_IAM_TOKEN =
+  'cAnArY-iAm-ToKeN-MIIZ9gYJKoZIhvcNAQcCoIIZ5zCCGeMCAQExDTALBglghkgBZQMEAgEwghhFBgkqhkiG9w0BBwGgghg2BIIYMnsidG9rZW4iOnsi';
+const SECRETS = [CANARY.secretKey, CANARY.securityToken, CANARY_IAM_TOKEN];
+const FAST = { poll_interval: '0.1s', max_poll_interval: '0.2s' };
+const CLUSTER = '6ec9a0a4-76be-4262-8697-e7af1fac7920';
+
+let emulator: Emulator;
+let next = 0;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    timeScale: 600,
+    seed: 3,
+    scenario: {
+      credentials: [{ ...CANARY, projectId: PROJECT }],
+      tokens: [{ token: CANARY_IAM_TOKEN, projectId: PROJECT }],
+      jobs: [],
+    },
+  });
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const akInputs = () => ({
+  endpoint: emulator.url,
+  project_id: PROJECT,
+  access_key: CANARY.accessKey,
+  secret_key: CANARY.secretKey,
+  security_token: CANARY.securityToken,
+});
+const tokenInputs = () => ({ endpoint: emulator.url, project_id: PROJECT, auth_token: CANARY_IAM_TOKEN });
+
+/** Every secret in every form, with cut pieces: what a hostile job message holds. */
+function echo(): string {
+  return SECRETS.flatMap((s) => [...secretForms(s), s.slice(0, 11), s.slice(-11), `Bearer ${s}`]).join(' | ');
+}
+
+/** Everything the step left for people to see: logs, outputs, state, summary, of main and post. */
+function channels(run: ActionRun): string {
+  const text = [
+    run.stdout,
+    run.stderr,
+    JSON.stringify(run.outputs),
+    JSON.stringify(run.state),
+    run.summary,
+    run.envFile,
+    run.post?.stdout,
+    run.post?.stderr,
+  ].join('\n');
+  // ::add-mask:: lines are consumed by the runner (that is how it learns what to mask), never shown.
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
+function expectNoLeaks(run: ActionRun, secrets: readonly string[] = SECRETS) {
+  expect(findLeaks(channels(run), secrets)).toEqual([]);
+}
+
+/** A job of each kind that ends with the canary in every field it can carry, failing or succeeding. */
+function hostileJobs(text: string) {
+  const id = next++;
+  const sqlFailed = `5e0c1a2b-0000-4000-8000-${String(id).padStart(12, '0')}`;
+  const sqlFinished = `5e0c1a2b-1111-4000-8000-${String(id).padStart(12, '0')}`;
+  const extra = { note: text, [`key ${text.slice(0, 40)}`]: text, nested: { deeper: [text] } };
+  emulator.admin.addJobs([
+    {
+      kind: 'cdm',
+      clusterId: CLUSTER,
+      jobName: `canary_${id}`,
+      steps: [{ status: 'FAILED', progress: -1, errorSummary: text, errorDetails: text, extra }],
+    },
+    {
+      kind: 'dli-flink',
+      jobId: 90_000 + id,
+      name: `canary_${id}`,
+      steps: [{ status: 'job_running_exception', statusDesc: text, extra }],
+    },
+    { kind: 'dli-sql', jobId: sqlFailed, steps: [{ status: 'FAILED', message: text, extra }] },
+    {
+      kind: 'dli-sql',
+      jobId: sqlFinished,
+      steps: [{ status: 'FINISHED', progress: 1, message: text, extra }],
+    },
+    {
+      kind: 'dataarts-realtime',
+      jobName: `canary_${id}`,
+      steps: [{ status: 'EXCEPTION', message: text, extra }],
+    },
+  ] as never);
+  return [
+    { inputs: { job_kind: 'cdm', cluster_id: CLUSTER, job_name: `canary_${id}` }, passes: false },
+    { inputs: { job_kind: 'dli-flink', job_id: String(90_000 + id) }, passes: false },
+    { inputs: { job_kind: 'dli-sql', job_id: sqlFailed }, passes: false },
+    { inputs: { job_kind: 'dli-sql', job_id: sqlFinished }, passes: true },
+    { inputs: { job_kind: 'dataarts-realtime', job_name: `canary_${id}` }, passes: false },
+  ];
+}
+
+describe('secret canaries in every output of the Action', () => {
+  it('AK/SK with a security token: jobs of every kind echo them in every form, failing and succeeding', async () => {
+    for (const job of hostileJobs(echo())) {
+      const run = await runAction({ ...job.inputs, ...akInputs(), ...FAST });
+      expect(run.exitCode, JSON.stringify(job.inputs)).toBe(job.passes ? 0 : 1);
+      // The secrets this step holds; the IAM token in the echo is another step's.
+      expectNoLeaks(run, [CANARY.secretKey, CANARY.securityToken]);
+    }
+  }, 120_000);
+
+  it('an IAM token, echoed by a failing job and by a job that does not exist', async () => {
+    const [job] = hostileJobs(echo());
+    const failed = await runAction({ ...job?.inputs, ...tokenInputs(), ...FAST });
+    expect(failed.exitCode).toBe(1);
+    expectNoLeaks(failed, [CANARY_IAM_TOKEN]);
+    const missing = await runAction({
+      job_kind: 'cdm',
+      cluster_id: CLUSTER,
+      job_name: `missing ${CANARY_IAM_TOKEN}`,
+      ...tokenInputs(),
+      ...FAST,
+    });
+    expect(missing.exitCode).toBe(1);
+    expectNoLeaks(missing, [CANARY_IAM_TOKEN]);
+  });
+
+  it('an endpoint given with a password is refused without echoing it', async () => {
+    const password = 'Hq7rX2vK9pLm4sT8';
+    const run = await runAction({
+      ...akInputs(),
+      job_kind: 'dli-flink',
+      job_id: '1',
+      endpoint: `https://user:${password}@dli.example.com`,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::Invalid input endpoint/);
+    expect(findLeaks(channels(run), [password])).toEqual([]);
+  });
+});
+
+describe('server text never runs as a workflow command', () => {
+  const INJECTION = [
+    'disk full',
+    '::error file=evil.ts,line=1::pwned',
+    '::add-mask::JobGate',
+    '::stop-commands::tok123',
+    '  ::warning::indented pwned',
+    '##[error]old-style pwned',
+    '::set-output name=phase::succeeded',
+    '\u001b[2K\u001b[1A\u001b[32mall good\u001b[0m',
+    '<img src=x onerror=alert(1)> [click](https://evil.example) | cell',
+  ].join('\r\n');
+
+  function commandLines(stdout: string) {
+    return stdout.split(/\r?\n|\r/).filter((line) => /^\s*(::|##\[)/.test(line));
+  }
+
+  it('a failed job whose message holds commands, escapes and markup: one error line, nothing else runs', async () => {
+    const errors: string[] = [];
+    const summaries: string[] = [];
+    for (const job of hostileJobs(INJECTION).filter((j) => !j.passes)) {
+      const run = await runAction({ ...job.inputs, ...akInputs(), ...FAST });
+      expect(run.exitCode).toBe(1);
+      const commands = commandLines(`${run.stdout}\n${run.post?.stdout ?? ''}`);
+      const ours = /^::(add-mask|error|warning|debug|group|endgroup)::/;
+      for (const line of commands) {
+        expect(line, 'a command the Action did not write').toMatch(ours);
+        expect(line).not.toMatch(/^\s+::/);
+      }
+      expect(commands.filter((l) => l.startsWith('::error')).length).toBe(1);
+      // Inside the one error annotation the server's words are data; no other line carries them.
+      const others = commands.filter((l) => !l.startsWith('::error::'));
+      expect(others.join('\n')).not.toMatch(/pwned|stop-commands|set-output|##\[/);
+      expect(commands.filter((l) => l.startsWith('::add-mask::')).every((l) => !l.includes('JobGate'))).toBe(
+        true,
+      );
+      // The error annotation carries the message as data: its line breaks escaped, never a new line.
+      errors.push(commands.find((l) => l.startsWith('::error')) ?? '');
+      expect(`${run.stdout}${run.summary}`).not.toContain('\u001b');
+      expect(run.summary).not.toMatch(/<img|\]\(https:/);
+      summaries.push(run.summary);
+      expect(run.outputs.phase).toBe('failed');
+    }
+    expect(errors.filter((e) => e.includes('pwned ⏎')).length).toBeGreaterThan(0);
+    expect(summaries.filter((s) => s.includes('&lt;img src=x')).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('failures before any request end as one clear error line', () => {
+  it.each([
+    ['project_id', { project_id: 'not a project!' }],
+    ['timeout', { timeout: 'soon' }],
+    ['job_id', { job_id: '\ud800' }],
+  ])('a bad %s', async (input, bad) => {
+    const run = await runAction({ job_kind: 'dli-flink', job_id: '1', ...akInputs(), ...bad });
+    expect(run.exitCode).toBe(1);
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`Invalid input ${input}`);
+    // No stack, no bundled source.
+    expect(run.stderr.length).toBeLessThan(300);
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a server cannot stall the step', () => {
+  it('429 with Retry-After: 3600 on every answer: the wait ends at its timeout, one line per retry', async () => {
+    const id = next++;
+    emulator.admin.addJobs({
+      kind: 'dli-flink',
+      jobId: 95_000 + id,
+      name: `slow_${id}`,
+      steps: [{ status: 'job_running' }],
+    } as never);
+    emulator.admin.addFaults({
+      type: '429',
+      retryAfterSeconds: 3600,
+      match: { path: `/streaming/jobs/${95_000 + id}` },
+    });
+    const started = performance.now();
+    const run = await runAction({
+      job_kind: 'dli-flink',
+      job_id: String(95_000 + id),
+      timeout: '3s',
+      ...akInputs(),
+      ...FAST,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/timed out after 3s/);
+    expect(seconds).toBeLessThan(20);
+    expect(run.stderr).not.toContain('TimeoutOverflowWarning');
+    expect(run.stdout.length).toBeLessThan(20_000);
+    emulator.admin.clearFaults();
+  });
+});
+
+describe('one way out', () => {
+  it('no file of the Action writes to the runner except through output.ts', () => {
+    const dir = join(__dirname, '..', 'action', 'src');
+    const writers =
+      /\bcore\.(info|warning|error|notice|debug|setFailed|setOutput|saveState|setSecret|exportVariable|startGroup|endGroup|group|summary)\b/;
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'output.ts')
+      .filter((f) => writers.test(readFileSync(join(dir, f), 'utf8')));
+    expect(offenders).toEqual([]);
+    expect(readFileSync(join(dir, 'output.ts'), 'utf8')).toMatch(writers);
+  });
+});
