@@ -35,6 +35,7 @@ export * from './dataarts/schemas.js';
 export { DliApi, FlinkJobListFilter, MAX_LIST_PAGES } from './dli/api.js';
 export * from './dli/schemas.js';
 export { parseDuration } from './duration.js';
+export { parseInput } from './inputs.js';
 export {
   defaultHost,
   type EndpointOptions,
