@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   buildCanonicalRequest,
   canonicalQuery,
-  compareCodePoints,
   canonicalUri,
+  compareCodePoints,
   encodeRfc3986,
   formatSdkDate,
   sha256Hex,
@@ -152,9 +152,14 @@ describe('canonical forms', () => {
       ['q', 'z'],
     ]);
     expect(canonicalQuery(params)).toBe('q=z&q=%EF%BC%A1&q=%F0%9F%98%80');
-    expect(canonicalQuery(new URLSearchParams([['😀', '1'], ['Ａ', '2']]))).toBe(
-      '%EF%BC%A1=2&%F0%9F%98%80=1',
-    );
+    expect(
+      canonicalQuery(
+        new URLSearchParams([
+          ['😀', '1'],
+          ['Ａ', '2'],
+        ]),
+      ),
+    ).toBe('%EF%BC%A1=2&%F0%9F%98%80=1');
     for (const [a, b] of [
       ['Ａ', '😀'],
       ['a', 'ab'],
