@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type Dialect, DialectSchema } from './scenario.js';
 
 export interface CliOptions {
   host: string;
@@ -6,6 +7,8 @@ export interface CliOptions {
   scenario: string | undefined;
   timeScale: number;
   seed: number;
+  /** Undefined: the scenario's dialect, else `sdk`. */
+  dialect: Dialect | undefined;
   quiet: boolean;
   help: boolean;
 }
@@ -25,6 +28,8 @@ Options:
   --scenario FILE     scenario JSON file (default: the packaged scenarios/default.json)
   --time-scale X      emulator time runs X times faster than wall time (default 1)
   --seed N            seed for fault probabilities and request ids (default 1)
+  --dialect D         answer shapes: sdk (the official SDKs' models) or documented (the API
+                      pages' examples); a job's own dialect wins (default: the scenario's, else sdk)
   --quiet             do not print a line per request
   -h, --help          show this help
 `;
@@ -54,6 +59,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         scenario: { type: 'string' },
         'time-scale': { type: 'string' },
         seed: { type: 'string' },
+        dialect: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -64,6 +70,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new CliUsageError((error as Error).message);
   }
   const host = values.host as string | undefined;
+  const dialect = values.dialect as string | undefined;
+  if (dialect !== undefined && !DialectSchema.safeParse(dialect).success) {
+    throw new CliUsageError(`--dialect: invalid value "${dialect}" (expected sdk or documented)`);
+  }
   if (host !== undefined && host.trim() === '') throw new CliUsageError('--host: must not be empty');
   return {
     host: host ?? '127.0.0.1',
@@ -76,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     scenario: values.scenario as string | undefined,
     timeScale: number('time-scale', values['time-scale'] as string | undefined, 1, (n) => n > 0),
     seed: number('seed', values.seed as string | undefined, 1, (n) => Number.isInteger(n)),
+    dialect: dialect as Dialect | undefined,
     quiet: values.quiet === true,
     help: values.help === true,
   };

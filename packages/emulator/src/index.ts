@@ -24,6 +24,7 @@ export type {
   CdmJob,
   Credential,
   DataArtsJob,
+  Dialect,
   FlinkJob,
   Job,
   JobInput,
@@ -33,7 +34,9 @@ export type {
   SqlJob,
 } from './scenario.js';
 export {
+  DEFAULT_DIALECT,
   DEFAULT_SCENARIO_PATH,
+  DialectSchema,
   JobSchema,
   loadScenarioFile,
   parseScenario,

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from '../src/cli-args.js';
+import type { Emulator } from '../src/index.js';
+import { CDM_CLUSTER, CDM_OK, getJson, paths } from './helpers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDir, 'dist', 'cli.js');
@@ -19,6 +21,7 @@ describe('argument parsing', () => {
       scenario: undefined,
       timeScale: 1,
       seed: 1,
+      dialect: undefined,
       quiet: false,
       help: false,
     });
@@ -37,8 +40,17 @@ describe('argument parsing', () => {
         '60',
         '--seed',
         '9',
+        '--dialect',
+        'documented',
       ]),
-    ).toMatchObject({ host: '0.0.0.0', port: 8080, scenario: 'x.json', timeScale: 60, seed: 9 });
+    ).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      scenario: 'x.json',
+      timeScale: 60,
+      seed: 9,
+      dialect: 'documented',
+    });
     expect(parseCliArgs(['--time-scale=0.5', '--quiet', '-h'])).toMatchObject({
       timeScale: 0.5,
       quiet: true,
@@ -52,6 +64,7 @@ describe('argument parsing', () => {
     expect(() => parseCliArgs(['--time-scale', '0'])).toThrow(/--time-scale/);
     expect(() => parseCliArgs(['--seed', '1.5'])).toThrow(/--seed/);
     expect(() => parseCliArgs(['--verbose'])).toThrow(/verbose/);
+    expect(() => parseCliArgs(['--dialect', 'python'])).toThrow(/--dialect: invalid value "python"/);
     expect(() => parseCliArgs(['stray'])).toThrow(CliUsageError);
   });
 });
@@ -115,10 +128,14 @@ describe('the built CLI', () => {
     }
   });
 
-  it('prints the accepted credentials and the job identities', async () => {
-    const child = spawn(process.execPath, [cli, '--quiet']);
+  it('prints the accepted credentials and the job identities, and answers in the dialect asked for', async () => {
+    const child = spawn(process.execPath, [cli, '--quiet', '--dialect', 'documented']);
     try {
       const [text] = await waitForOutput(child, /[\s\S]*Ctrl-C stops/);
+      expect(text).toContain('dialect documented');
+      const url = /listening on (\S+)/.exec(text)?.[1] as string;
+      const { body } = await getJson({ url } as Emulator, paths.cdm(CDM_CLUSTER, CDM_OK));
+      expect(body.submissions[0]['creation-date']).toMatch(/^\d+$/);
       expect(text).toContain('JOBGATEEMULATORAK00');
       expect(text).toContain('jobgate-emulator-secret-key-not-for-production');
       expect(text).toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
