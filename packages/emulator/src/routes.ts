@@ -2,6 +2,7 @@
  * The six job APIs, told apart by path shape so that one base URL serves every service (the shapes never
  * collide: the version prefix and the last segment differ). Routes are data; one handler per route.
  */
+import { decodeHeaderValue } from './auth.js';
 import type { Answer } from './errors.js';
 import {
   cdmJobNotFound,
@@ -200,7 +201,8 @@ const HANDLERS: Record<RouteName, (match: RouteMatch, ctx: RouteContext) => Answ
 
   'dataarts.realtime.status': (match, ctx) => {
     const header = ctx.headers.workspace;
-    const workspace = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
+    const raw = Array.isArray(header) ? header[0] : header;
+    const workspace = (raw === undefined ? undefined : decodeHeaderValue(raw).trim()) || undefined;
     const entry = ctx.store.dataArts(match.projectId, match.params.job_name ?? '', workspace);
     if (!entry) return dataArtsJobNotFound();
     return ok(dataArtsStatusResponse(viewJob(entry, ctx.now), dialectOf(entry, ctx)));
