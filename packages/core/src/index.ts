@@ -35,7 +35,6 @@ export * from './dataarts/schemas.js';
 export { DliApi, FlinkJobListFilter, MAX_LIST_PAGES } from './dli/api.js';
 export * from './dli/schemas.js';
 export { parseDuration } from './duration.js';
-export { parseInput } from './inputs.js';
 export {
   defaultHost,
   type EndpointOptions,
@@ -69,6 +68,7 @@ export {
   HttpTransport,
   parseHttpOptions,
 } from './http/transport.js';
+export { parseInput } from './inputs.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
 export {
   getJobKind,

@@ -383,9 +383,19 @@ describe('requests on the wire', () => {
       queueName: 'q1',
       userName: 'u',
       tags: 'k=v',
+      rootId: 7,
+      sysEnterpriseProjectName: 'default',
     });
+    // The edge job type is documented too, and passes the filter's check.
+    await client.dli.listFlinkJobs({ jobType: 'flink_sql_edge_job' });
+    expect(new URL(server.requests[1]?.url ?? '', server.url).searchParams.get('job_type')).toBe(
+      'flink_sql_edge_job',
+    );
     const url = new URL(server.requests[0]?.url ?? '', server.url);
     expect(Object.fromEntries(url.searchParams)).toEqual({
+      // The parent job's id goes by the name the API reads (the SDKs' root_job_id), not root_id.
+      root_job_id: '7',
+      sys_enterprise_project_name: 'default',
       status: 'job_running',
       job_type: 'flink_sql_job',
       limit: '50',

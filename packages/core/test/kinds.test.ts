@@ -158,6 +158,9 @@ const DATAARTS_EXPECTED: Record<string, Phase> = {
   INIT: 'pending',
   // Paused: not running now, may be resumed; no verdict.
   PAUSE: 'pending',
+  PAUSED: 'pending',
+  // Waiting for its turn to start.
+  SCHEDULING: 'pending',
   // On its way to STOPPED; no verdict yet, and not "running" either.
   STOPPING: 'pending',
   NORMAL: 'running',
@@ -219,6 +222,9 @@ const REFERENCE_LISTS = {
     'DISABLE',
     'OVERLOAD',
     'INIT',
+    // The spellings the SDKs and other DataArts pages use.
+    'SCHEDULING',
+    'PAUSED',
   ],
   cdm: [
     'BOOTING',

@@ -126,9 +126,14 @@ describe('documented status lists', () => {
     expect(FLINK_JOB_STATUSES).toHaveLength(14);
     expect(FLINK_JOB_STATUSES).toContain('job_arrearage_recovering');
     expect(SQL_JOB_STATUSES).toEqual(['LAUNCHING', 'RUNNING', 'SCALING', 'FINISHED', 'FAILED', 'CANCELLED']);
-    expect(FLINK_JOB_TYPES).toEqual(['flink_sql_job', 'flink_opensource_sql_job', 'flink_jar_job']);
-    expect(REALTIME_JOB_STATUSES).toHaveLength(11);
-    expect(REALTIME_JOB_STATUSES).toContain('STARTTING');
+    expect(FLINK_JOB_TYPES).toEqual([
+      'flink_sql_job',
+      'flink_opensource_sql_job',
+      'flink_jar_job',
+      'flink_sql_edge_job',
+    ]);
+    expect(REALTIME_JOB_STATUSES).toHaveLength(13);
+    expect(REALTIME_JOB_STATUSES).toEqual(expect.arrayContaining(['STARTTING', 'SCHEDULING', 'PAUSED']));
     expect(CDM_JOB_STATUSES).toHaveLength(10);
     expect(CDM_JOB_STATUSES).toContain('NEVER_EXECUTED');
   });
@@ -200,6 +205,46 @@ describe('DLI Flink job detail (seed 000)', () => {
       max_slot: 2,
       jobmanager_resource_spec: { cpu: 1, memory: '4G' },
     });
+  });
+
+  it('reads real_cu_number and resource_config under job_config too, as the SDK model places them', () => {
+    const detail = fixture('dli-flink-detail-jar.json');
+    const jobDetail = detail.job_detail as Json;
+    const data = FlinkJobDetailResponse.parse({
+      ...detail,
+      job_detail: {
+        ...jobDetail,
+        user_name: 'alice',
+        duration: '60000',
+        root_id: -1,
+        graph_editor_enabled: 'false',
+        edge_group_ids: ['g1'],
+        job_config: {
+          ...(jobDetail.job_config as Json),
+          real_cu_number: '3',
+          resource_config: { max_slot: 2, parallel_number: 2 },
+          resource_config_version: 'v1',
+          execution_agency_urn: null,
+          flink_log_config: null,
+        },
+      },
+    });
+    const config = data.job_detail?.job_config;
+    expect(config?.real_cu_number).toBe(3);
+    expect(config?.resource_config).toEqual({ max_slot: 2, parallel_number: 2 });
+    expect(config?.resource_config_version).toBe('v1');
+    expect(data.job_detail).toMatchObject({
+      duration: 60000,
+      graph_editor_enabled: false,
+      edge_group_ids: ['g1'],
+    });
+    expectTypeOf(config?.real_cu_number).toEqualTypeOf<number | null | undefined>();
+    expect(
+      FlinkJobDetailResponse.safeParse({
+        ...detail,
+        job_detail: { ...jobDetail, job_config: { real_cu_number: 'x' } },
+      }).success,
+    ).toBe(false);
   });
 
   it('keeps unknown fields at every level', () => {
@@ -340,6 +385,22 @@ describe('DLI SQL job status (built from the reference, not a seed)', () => {
     expect(data.duration).toBe(2523);
     expect(data.result_count).toBe(1);
     expect(data.input_size).toBe(22);
+  });
+
+  it("parses the SDK model's fields: user_conf, the result paths and format, tags", () => {
+    const data = SqlJobStatusResponse.parse({
+      ...fixture('dli-sql-status.json'),
+      user_conf: '{}',
+      result_path: 'obs://bucket/results',
+      execution_details_path: 'obs://bucket/details',
+      result_format: 'csv',
+      tags: [{ key: 'team', value: 'data' }],
+    });
+    expect(data).toMatchObject({ result_format: 'csv', tags: [{ key: 'team', value: 'data' }] });
+    expect(
+      SqlJobStatusResponse.safeParse({ ...fixture('dli-sql-status.json'), tags: [{ value: 'no key' }] })
+        .success,
+    ).toBe(false);
   });
 
   it('keeps unknown fields', () => {

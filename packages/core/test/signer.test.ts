@@ -1,8 +1,10 @@
+import { startEmulator } from '@jobgate/emulator';
 import { describe, expect, it } from 'vitest';
 import {
   buildCanonicalRequest,
   canonicalQuery,
   canonicalUri,
+  compareCodePoints,
   encodeRfc3986,
   formatSdkDate,
   sha256Hex,
@@ -139,6 +141,49 @@ describe('canonical forms', () => {
     params.append('c', '*/');
     params.append('empty', '');
     expect(canonicalQuery(params)).toBe('a=1&a=2&b=x%20y&c=%2A%2F&empty=');
+  });
+
+  it('orders repeated names by code point (UTF-8 bytes), not by UTF-16 code units', () => {
+    // U+FF21 is one UTF-16 unit (0xFF21); U+1F600 is a surrogate pair starting 0xD83D, which
+    // UTF-16 order puts first. By code point (and UTF-8 bytes, EF BC A1 < F0 9F 98 80) U+FF21 comes first.
+    const params = new URLSearchParams([
+      ['q', '😀'],
+      ['q', 'Ａ'],
+      ['q', 'z'],
+    ]);
+    expect(canonicalQuery(params)).toBe('q=z&q=%EF%BC%A1&q=%F0%9F%98%80');
+    expect(
+      canonicalQuery(
+        new URLSearchParams([
+          ['😀', '1'],
+          ['Ａ', '2'],
+        ]),
+      ),
+    ).toBe('%EF%BC%A1=2&%F0%9F%98%80=1');
+    for (const [a, b] of [
+      ['Ａ', '😀'],
+      ['a', 'ab'],
+      ['', 'a'],
+      ['\uE000', '\u{10000}'],
+    ] as const) {
+      expect(compareCodePoints(a, b), `${a} < ${b}`).toBe(-1);
+      expect(compareCodePoints(b, a)).toBe(1);
+      expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(-1);
+    }
+    expect(compareCodePoints('😀', '😀')).toBe(0);
+  });
+
+  it('such a query, signed, is accepted by a verifier that sorts UTF-8 bytes', async () => {
+    const emulator = await startEmulator();
+    try {
+      const { accessKey, secretKey, projectId } = emulator.credentials;
+      const url = `${emulator.url}/v1.0/${projectId}/streaming/jobs?tags=${encodeURIComponent('😀')}&tags=${encodeURIComponent('Ａ')}`;
+      const headers = signRequest({ method: 'GET', url }, { accessKey, secretKey });
+      const response = await fetch(url, { headers });
+      expect(response.status, await response.text()).toBe(200);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('formats X-Sdk-Date in UTC', () => {

@@ -72,9 +72,38 @@ export function canonicalQuery(rawQuery: string): string {
   return pairs.map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`).join('&');
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as the client meant it. Node hands header bytes over as latin1 text, one character per
+ * byte; the Python and Go SDKs send non-ASCII values as UTF-8 bytes and sign their UTF-8 text, so bytes
+ * that form valid UTF-8 are read as UTF-8. Anything else is kept as received.
+ */
+export function decodeHeaderValue(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for any byte above 0x7F.
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
 function headerText(value: HeaderValue): string | undefined {
   if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(',') : value;
+  return decodeHeaderValue(Array.isArray(value) ? value.join(',') : value);
+}
+
+/**
+ * The official Node and Go SDKs send `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` with bodies that are not
+ * JSON and sign that literal in place of the body's hash; the gateway honours it.
+ */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
+function payloadHash(request: ReceivedRequest): string {
+  return headerText(request.headers['x-sdk-content-sha256'])?.trim() === UNSIGNED_PAYLOAD
+    ? UNSIGNED_PAYLOAD
+    : sha256Hex(request.body);
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -93,7 +122,7 @@ export function canonicalRequest(request: ReceivedRequest, signedHeaders: readon
     canonicalQuery(request.rawQuery),
     headerBlock,
     names.join(';'),
-    sha256Hex(request.body),
+    payloadHash(request),
   ].join('\n');
 }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type Dialect, DialectSchema } from './scenario.js';
 import { DEFAULT_REQUEST_LOG_SIZE } from './state.js';
 
 export interface CliOptions {
@@ -8,6 +9,8 @@ export interface CliOptions {
   timeScale: number;
   seed: number;
   requestLogSize: number;
+  /** Undefined: the scenario's dialect, else `sdk`. */
+  dialect: Dialect | undefined;
   quiet: boolean;
   help: boolean;
 }
@@ -29,6 +32,8 @@ Options:
   --seed N            seed for fault probabilities and request ids (default 1)
   --request-log-size N
                       requests the admin API's log keeps; older ones are dropped (default 10000)
+  --dialect D         answer shapes: sdk (the official SDKs' models) or documented (the API
+                      pages' examples); a job's own dialect wins (default: the scenario's, else sdk)
   --quiet             do not print a line per request
   -h, --help          show this help
 `;
@@ -59,6 +64,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         seed: { type: 'string' },
         'request-log-size': { type: 'string' },
+        dialect: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -69,6 +75,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new CliUsageError((error as Error).message);
   }
   const host = values.host as string | undefined;
+  const dialect = values.dialect as string | undefined;
+  if (dialect !== undefined && !DialectSchema.safeParse(dialect).success) {
+    throw new CliUsageError(`--dialect: invalid value "${dialect}" (expected sdk or documented)`);
+  }
   if (host !== undefined && host.trim() === '') throw new CliUsageError('--host: must not be empty');
   return {
     host: host ?? '127.0.0.1',
@@ -87,6 +97,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       DEFAULT_REQUEST_LOG_SIZE,
       (n) => Number.isSafeInteger(n) && n >= 0,
     ),
+    dialect: dialect as Dialect | undefined,
     quiet: values.quiet === true,
     help: values.help === true,
   };

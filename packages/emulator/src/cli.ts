@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       timeScale: options.timeScale,
       seed: options.seed,
       requestLogSize: options.requestLogSize,
+      ...(options.dialect ? { dialect: options.dialect } : {}),
       onRequest: options.quiet
         ? undefined
         : (e) =>
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const { scenario } = emulator;
   const lines = [
     `JobGate emulator listening on ${emulator.url}`,
-    `  time scale ${options.timeScale}, seed ${options.seed}`,
+    `  time scale ${options.timeScale}, seed ${options.seed}, dialect ${emulator.dialect}`,
     '',
     // These are the emulator's own published test keys, printed so that a user can point a client at it.
     'Accepted credentials (AK/SK signing):',

@@ -2,6 +2,7 @@
  * Error answers in each service's documented shape (reference section 5). The gateway's carry the request
  * id; the services' own bodies do not (their request id is only in the X-Request-Id header).
  */
+import type { Dialect } from './scenario.js';
 
 export interface Answer {
   status: number;
@@ -81,6 +82,17 @@ export function dataArtsJobNotFound(): Answer {
   return { status: 400, body: { error_code: 'DLF.0100', error_msg: 'The job does not exists.' } };
 }
 
-export function cdmJobNotFound(jobName: string): Answer {
-  return { status: 400, body: { errCode: 'Cdm.0100', externalMessage: `Job ${jobName} does not exist.` } };
+/**
+ * CDM's error body: `{errCode, externalMessage}` on its pages, `{error_code, error_msg}` as the official
+ * SDKs read every service's errors.
+ */
+export function cdmJobNotFound(jobName: string, dialect: Dialect): Answer {
+  const message = `Job ${jobName} does not exist.`;
+  return {
+    status: 400,
+    body:
+      dialect === 'documented'
+        ? { errCode: 'Cdm.0100', externalMessage: message }
+        : { error_code: 'Cdm.0100', error_msg: message },
+  };
 }

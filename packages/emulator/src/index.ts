@@ -26,6 +26,7 @@ export type {
   CdmJob,
   Credential,
   DataArtsJob,
+  Dialect,
   FlinkJob,
   Job,
   JobInput,
@@ -35,7 +36,9 @@ export type {
   SqlJob,
 } from './scenario.js';
 export {
+  DEFAULT_DIALECT,
   DEFAULT_SCENARIO_PATH,
+  DialectSchema,
   JobSchema,
   loadScenarioFile,
   parseScenario,

@@ -1,10 +1,12 @@
 /**
- * Success bodies per API, built from the seed pages' example responses: the seed's fields, in the seed's
- * order and types, filled from the job's current step. Defaults are the seed's own values.
+ * Success bodies per API, in two dialects. `documented`: the seed pages' example responses (the seed's
+ * fields, in the seed's order and types) plus only fields the pages' tables list. `sdk`: the official
+ * SDKs' response models (official-sdk-models.json): every field of the model's type, none it lacks.
+ * Both are filled from the job's current step; defaults are the seed's own values.
  */
 import type { JobEntry, JobView } from './jobs.js';
 import { currentProgress, stepStart, viewJob } from './jobs.js';
-import type { CdmJob, DataArtsJob, FlinkJob, Job, SqlJob } from './scenario.js';
+import type { CdmJob, DataArtsJob, Dialect, FlinkJob, Job, SqlJob } from './scenario.js';
 
 type Json = Record<string, unknown>;
 type SqlSubJob = NonNullable<SqlJob['steps'][number]['subJobs']>[number];
@@ -37,8 +39,31 @@ function flinkJobType(job: FlinkJob): string {
   return job.jobType ?? 'flink_opensource_sql_job';
 }
 
-/** job_config as in seed 000: the jar example's for jar jobs, the OpenSource SQL example's otherwise. */
-function flinkJobConfig(job: FlinkJob): Json {
+/**
+ * job_config as in seed 000: the jar example's for jar jobs, the OpenSource SQL example's otherwise. The
+ * SDK model adds the actual CUs, the resource spec and three settings the page does not list.
+ */
+function flinkJobConfig(job: FlinkJob, dialect: Dialect): Json {
+  const config = documentedFlinkJobConfig(job);
+  if (dialect === 'documented') return config;
+  const parallelism = config.parallel_number as number;
+  return {
+    ...config,
+    execution_agency_urn: null,
+    flink_log_config: null,
+    // "The default value is 0, indicating that the value of cu_number is used": the CUs in use.
+    real_cu_number: config.cu_number,
+    resource_config: {
+      max_slot: parallelism,
+      parallel_number: parallelism,
+      jobmanager_resource_spec: { cpu: 1.0, memory: '4G' },
+      taskmanager_resource_spec: { cpu: 1.0, memory: '4G' },
+    },
+    resource_config_version: 'v1',
+  };
+}
+
+function documentedFlinkJobConfig(job: FlinkJob): Json {
   if (flinkJobType(job) === 'flink_jar_job') {
     return {
       checkpoint_enabled: false,
@@ -104,51 +129,65 @@ function flinkJobConfig(job: FlinkJob): Json {
   };
 }
 
+/** Running time so far (ms): from the first start to now while active, else to the current step's start. */
+function flinkDuration(view: JobView<FlinkJob>): number {
+  const start = flinkStartTime(view);
+  if (start === null) return 0;
+  return Math.max(0, (FLINK_ACTIVE.has(view.step.status) ? view.now : view.stepStartedAt) - start);
+}
+
 /** The `job_detail` object of seed 000 (also the list's items when show_detail=true). */
-export function flinkJobDetail(view: JobView<FlinkJob>, projectId: string): Json {
+export function flinkJobDetail(view: JobView<FlinkJob>, projectId: string, dialect: Dialect): Json {
   const { job, step } = view;
+  const documented: Json = {
+    job_id: job.jobId,
+    user_id: job.userId ?? '011c99a26ae84a1bb963a75e7637d3fd',
+    queue_name: job.queueName ?? 'flinktest',
+    project_id: job.projectId ?? projectId,
+    name: job.name ?? `flink_job_${job.jobId}`,
+    desc: job.desc ?? '',
+    sql_body: job.sqlBody ?? '',
+    run_mode: job.runMode ?? 'exclusive_cluster',
+    job_type: flinkJobType(job),
+    job_config: flinkJobConfig(job, dialect),
+    main_class: null,
+    entrypoint_args: null,
+    execution_graph: null,
+    status: step.status,
+    status_desc: step.statusDesc ?? step.message ?? '',
+    create_time: view.createdAt,
+    update_time: view.stepStartedAt,
+    start_time: flinkStartTime(view),
+    savepoint_path: null,
+  };
+  if (dialect === 'documented') return withExtra(documented, step);
   return withExtra(
     {
-      job_id: job.jobId,
-      user_id: job.userId ?? '011c99a26ae84a1bb963a75e7637d3fd',
-      queue_name: job.queueName ?? 'flinktest',
-      project_id: job.projectId ?? projectId,
-      name: job.name ?? `flink_job_${job.jobId}`,
-      desc: job.desc ?? '',
-      sql_body: job.sqlBody ?? '',
-      run_mode: job.runMode ?? 'exclusive_cluster',
-      job_type: flinkJobType(job),
-      job_config: flinkJobConfig(job),
-      main_class: null,
-      entrypoint_args: null,
-      execution_graph: null,
-      status: step.status,
-      status_desc: step.statusDesc ?? step.message ?? '',
-      create_time: view.createdAt,
-      update_time: view.stepStartedAt,
-      start_time: flinkStartTime(view),
+      ...documented,
+      user_name: job.userName ?? '',
+      duration: flinkDuration(view),
+      root_id: -1,
+      graph_editor_enabled: false,
+      edge_group_ids: null,
       restart_times: 0,
-      savepoint_path: null,
       has_savepoint: false,
     },
     step,
   );
 }
 
-export function flinkDetailResponse(view: JobView<FlinkJob>, projectId: string): Json {
+export function flinkDetailResponse(view: JobView<FlinkJob>, projectId: string, dialect: Dialect): Json {
   return {
     is_success: 'true',
     message: 'Querying of the job details succeeds.',
-    job_detail: flinkJobDetail(view, projectId),
+    job_detail: flinkJobDetail(view, projectId, dialect),
   };
 }
 
-/** A summary item of seed 001's job list. */
-export function flinkListItem(view: JobView<FlinkJob>): Json {
+/** A summary item of seed 001's job list (show_detail=false); the SDK model adds the edge groups. */
+export function flinkListItem(view: JobView<FlinkJob>, dialect: Dialect): Json {
   const { job, step } = view;
   const start = flinkStartTime(view);
-  const duration =
-    start === null ? 0 : Math.max(0, (FLINK_ACTIVE.has(step.status) ? view.now : view.stepStartedAt) - start);
   return withExtra(
     {
       job_id: job.jobId,
@@ -161,12 +200,13 @@ export function flinkListItem(view: JobView<FlinkJob>): Json {
       create_time: view.createdAt,
       // The list documents 0 (not null) for a job that has not started.
       start_time: start ?? 0,
-      duration,
+      duration: flinkDuration(view),
       root_id: -1,
       graph_editor_enabled: false,
       has_savepoint: false,
       queue_name: job.queueName ?? 'flinktest',
       restart_times: 0,
+      ...(dialect === 'sdk' ? { edge_group_ids: null } : {}),
     },
     step,
   );
@@ -189,6 +229,7 @@ export function flinkListResponse(
   now: number,
   projectId: string,
   query: FlinkListQuery,
+  dialectOf: (job: FlinkJob) => Dialect,
 ): Json {
   const views = entries
     .map((entry) => viewJob(entry, now))
@@ -208,7 +249,11 @@ export function flinkListResponse(
     message: 'Querying of the job list succeeds.',
     job_list: {
       total_count: views.length,
-      jobs: page.map((v) => (query.showDetail ? flinkJobDetail(v, projectId) : flinkListItem(v))),
+      jobs: page.map((v) =>
+        query.showDetail
+          ? flinkJobDetail(v, projectId, dialectOf(v.job))
+          : flinkListItem(v, dialectOf(v.job)),
+      ),
     },
   };
 }
@@ -241,7 +286,7 @@ export function javaDateString(epochMs: number): string {
 }
 
 /** A Spark sub-job filled from the seed's example; task counts follow the job's progress while running. */
-function sqlSubJob(subJob: SqlSubJob, view: JobView<SqlJob>, progress: number): Json {
+function sqlSubJob(subJob: SqlSubJob, view: JobView<SqlJob>, progress: number, dialect: Dialect): Json {
   const status = subJob.status ?? 'RUNNING';
   const numTasks = subJob.num_tasks ?? 1;
   const completed =
@@ -255,6 +300,8 @@ function sqlSubJob(subJob: SqlSubJob, view: JobView<SqlJob>, progress: number): 
   return {
     id,
     name: 'runJob at FileFormatWriter.scala:266',
+    // Spark's job description; DLI sets it to the statement.
+    ...(dialect === 'sdk' ? { description: view.job.statement ?? '' } : {}),
     // A sub-job already done when this step began ran before it; the running one started with the step.
     submission_time: javaDateString(status === 'RUNNING' ? view.stepStartedAt : view.createdAt),
     ...(status === 'SUCCEEDED' ? { completion_time: javaDateString(view.stepStartedAt) } : {}),
@@ -272,15 +319,16 @@ function sqlSubJob(subJob: SqlSubJob, view: JobView<SqlJob>, progress: number): 
     num_completed_stages: status === 'SUCCEEDED' ? 1 : 0,
     num_skipped_stages: 0,
     num_failed_stages: status === 'FAILED' ? 1 : 0,
+    ...(dialect === 'sdk' ? { killed_tasks_summary: {} } : {}),
     // The scenario's own fields win.
     ...given,
   };
 }
 
-export function sqlProgressResponse(view: JobView<SqlJob>): Json {
+export function sqlProgressResponse(view: JobView<SqlJob>, dialect: Dialect): Json {
   const { job, step } = view;
   const progress = sqlProgress(view);
-  const subJobs = step.subJobs?.map((s) => sqlSubJob(s, view, progress));
+  const subJobs = step.subJobs?.map((s) => sqlSubJob(s, view, progress, dialect));
   const running = step.status === 'RUNNING' || step.status === 'SCALING';
   const runningSubJob = running
     ? step.subJobs?.find((s) => (s.status ?? 'RUNNING') === 'RUNNING')
@@ -300,7 +348,7 @@ export function sqlProgressResponse(view: JobView<SqlJob>): Json {
   );
 }
 
-export function sqlStatusResponse(view: JobView<SqlJob>): Json {
+export function sqlStatusResponse(view: JobView<SqlJob>, dialect: Dialect): Json {
   const { job, step } = view;
   const end = SQL_TERMINAL.has(step.status) ? view.stepStartedAt : view.now;
   return withExtra(
@@ -323,6 +371,15 @@ export function sqlStatusResponse(view: JobView<SqlJob>): Json {
       table_name: job.tableName ?? '',
       statement: job.statement ?? 'SELECT 1',
       detail: '',
+      ...(dialect === 'sdk'
+        ? {
+            user_conf: '{}',
+            result_path: `obs://jobgate-emulator/results/${job.jobId}`,
+            execution_details_path: `obs://jobgate-emulator/details/${job.jobId}`,
+            result_format: 'csv',
+            tags: [],
+          }
+        : {}),
     },
     step,
   );
@@ -331,30 +388,75 @@ export function sqlStatusResponse(view: JobView<SqlJob>): Json {
 // ---------------------------------------------------------------- DataArts Factory (seed 003)
 
 const DATAARTS_ENDED = new Set(['STOPPED']);
+/** The page's example node (seed 003): counters the SDK model does not have. */
+const DATAARTS_EXAMPLE_COUNTERS = {
+  bufferRecords: 0,
+  jobInstanceId: 0,
+  speed: 0,
+  totalGetBytes: 0,
+  totalGetRecords: 0,
+  totalPutBytes: 0,
+  totalPutRecords: 0,
+};
 
-export function dataArtsStatusResponse(view: JobView<DataArtsJob>): Json {
+type DataArtsNode = NonNullable<DataArtsJob['nodes']>[number];
+
+/**
+ * A node in the dialect's keys. A scenario node may use either spelling of the last instance's status
+ * (`LastInstanceStatus` on the page, `lastInstanceStatus` in the model) and of the type (`type`,
+ * `nodeType`); it comes out in the dialect's. Its other fields are sent as given.
+ */
+function dataArtsNode(node: DataArtsNode, view: JobView<DataArtsJob>, dialect: Dialect): Json {
+  const { name, type, nodeType, LastInstanceStatus, lastInstanceStatus, ...given } = node as Record<
+    string,
+    unknown
+  > & { name: string };
+  const lastInstance = lastInstanceStatus ?? LastInstanceStatus ?? 'waiting';
+  const kind = nodeType ?? type;
+  if (dialect === 'documented') {
+    const { jobInstanceId, bufferRecords, ...counters } = DATAARTS_EXAMPLE_COUNTERS;
+    return {
+      bufferRecords,
+      jobInstanceId,
+      LastInstanceStatus: lastInstance,
+      name,
+      ...counters,
+      status: view.step.status,
+      ...(kind === undefined ? {} : { type: kind }),
+      ...given,
+    };
+  }
+  return {
+    name,
+    status: view.step.status,
+    logPath: `obs://dlf-log/${view.job.jobName}/${name}/`,
+    // The node of the page's example is an MRS Flink job; the model types this a plain string.
+    nodeType: kind ?? 'MRSFlinkJob',
+    lastInstanceStatus: lastInstance,
+    // Both are strings in the model and no source shows their content: the page's counters, as JSON.
+    runningData: JSON.stringify(DATAARTS_EXAMPLE_COUNTERS),
+    extendCounter: '{}',
+    ...given,
+  };
+}
+
+/**
+ * Times: epoch-ms numbers under the page's keys (its table types them Date), or, as the SDK models type
+ * them, strings (`starttime` in lower case): epoch ms in decimal, which the SDKs' string fields take as is.
+ */
+export function dataArtsStatusResponse(view: JobView<DataArtsJob>, dialect: Dialect): Json {
   const { job, step } = view;
   const nodes = step.nodes ?? job.nodes ?? [{ name: `${job.jobName}_node` }];
+  const time = dialect === 'sdk' ? (ms: number) => String(ms) : (ms: number) => ms;
+  const ended = DATAARTS_ENDED.has(step.status) ? { endTime: time(view.stepStartedAt) } : {};
   return withExtra(
     {
       name: job.jobName,
-      nodes: nodes.map(({ name, ...given }) => ({
-        bufferRecords: 0,
-        jobInstanceId: 0,
-        LastInstanceStatus: 'waiting',
-        name,
-        speed: 0,
-        totalGetBytes: 0,
-        totalGetRecords: 0,
-        totalPutBytes: 0,
-        totalPutRecords: 0,
-        status: step.status,
-        ...given,
-      })),
+      nodes: nodes.map((node) => dataArtsNode(node, view, dialect)),
       status: step.status,
-      startTime: view.createdAt,
-      ...(DATAARTS_ENDED.has(step.status) ? { endTime: view.stepStartedAt } : {}),
-      lastUpdateTime: view.stepStartedAt,
+      ...(dialect === 'sdk' ? { starttime: time(view.createdAt) } : { startTime: time(view.createdAt) }),
+      ...ended,
+      lastUpdateTime: time(view.stepStartedAt),
     },
     step,
   );
@@ -391,11 +493,12 @@ function cdmProgress(view: JobView<CdmJob>): number {
   );
 }
 
-export function cdmStatusResponse(view: JobView<CdmJob>): Json {
+export function cdmStatusResponse(view: JobView<CdmJob>, dialect: Dialect): Json {
   const { job, step, entry } = view;
   const creationUser = job.creationUser ?? 'cdm';
-  // creation-date is a numeric string in the seed; the other dates are numbers (Long in the table).
-  const creationDate = String(view.createdAt);
+  // creation-date is a numeric string in the seed, though its table says Long like the other dates;
+  // every SDK model has it an integer.
+  const creationDate = dialect === 'documented' ? String(view.createdAt) : view.createdAt;
   let submission: Json;
   if (CDM_NOT_STARTED.has(step.status)) {
     submission = {
@@ -417,7 +520,8 @@ export function cdmStatusResponse(view: JobView<CdmJob>): Json {
       isStopingIncrement: '',
       'is-execute-auto': false,
       'last-update-date': view.stepStartedAt,
-      'last-update-user': creationUser,
+      // The page's table misspells it; the SDK models (and the service) spell it right.
+      [dialect === 'documented' ? 'last-udpate-user' : 'last-update-user']: creationUser,
       isDeleteJob: false,
       'creation-user': creationUser,
       'creation-date': creationDate,

@@ -2,6 +2,7 @@
  * The six job APIs, told apart by path shape so that one base URL serves every service (the shapes never
  * collide: the version prefix and the last segment differ). Routes are data; one handler per route.
  */
+import { decodeHeaderValue } from './auth.js';
 import type { Answer } from './errors.js';
 import {
   cdmJobNotFound,
@@ -10,7 +11,7 @@ import {
   dliJobNotFound,
   dliQueueBusy,
 } from './errors.js';
-import type { JobStore } from './jobs.js';
+import type { JobEntry, JobStore } from './jobs.js';
 import { viewJob } from './jobs.js';
 import {
   cdmStatusResponse,
@@ -20,6 +21,7 @@ import {
   sqlProgressResponse,
   sqlStatusResponse,
 } from './responses.js';
+import type { Dialect } from './scenario.js';
 
 export type RouteName =
   | 'dli.flink.detail'
@@ -94,6 +96,12 @@ export interface RouteContext {
   now: number;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
+  /** The dialect of jobs that name none, and of answers about no job. */
+  dialect: Dialect;
+}
+
+function dialectOf(entry: Pick<JobEntry, 'job'>, ctx: RouteContext): Dialect {
+  return entry.job.dialect ?? ctx.dialect;
 }
 
 function ok(body: unknown): Answer {
@@ -132,7 +140,7 @@ const HANDLERS: Record<RouteName, (match: RouteMatch, ctx: RouteContext) => Answ
     }
     const entry = ctx.store.flink(match.projectId, jobId);
     if (!entry) return dliJobNotFound(raw);
-    return ok(flinkDetailResponse(viewJob(entry, ctx.now), match.projectId));
+    return ok(flinkDetailResponse(viewJob(entry, ctx.now), match.projectId, dialectOf(entry, ctx)));
   },
 
   'dli.flink.list': (match, ctx) => {
@@ -153,20 +161,26 @@ const HANDLERS: Record<RouteName, (match: RouteMatch, ctx: RouteContext) => Answ
     if (name !== undefined && name.length > 57) {
       return dliBadParameter('The parameter name is invalid: it is longer than 57 characters.');
     }
-    // tags, root_id / root_job_id and sys_enterprise_project_name are accepted; the scenario has no data
-    // to filter them on.
+    // tags, root_job_id (root_id, as older clients send it) and sys_enterprise_project_name are
+    // accepted; the scenario has no data to filter them on.
     return ok(
-      flinkListResponse(ctx.store.flinkJobs(match.projectId), ctx.now, match.projectId, {
-        status: optional(query, 'status'),
-        name,
-        jobType: optional(query, 'job_type'),
-        queueName: optional(query, 'queue_name'),
-        userName: optional(query, 'user_name'),
-        order,
-        offset,
-        limit,
-        showDetail: showDetail === 'true',
-      }),
+      flinkListResponse(
+        ctx.store.flinkJobs(match.projectId),
+        ctx.now,
+        match.projectId,
+        {
+          status: optional(query, 'status'),
+          name,
+          jobType: optional(query, 'job_type'),
+          queueName: optional(query, 'queue_name'),
+          userName: optional(query, 'user_name'),
+          order,
+          offset,
+          limit,
+          showDetail: showDetail === 'true',
+        },
+        (job) => dialectOf({ job }, ctx),
+      ),
     );
   },
 
@@ -175,29 +189,30 @@ const HANDLERS: Record<RouteName, (match: RouteMatch, ctx: RouteContext) => Answ
     const entry = ctx.store.sql(match.projectId, jobId);
     if (!entry) return dliJobNotFound(jobId);
     if (entry.job.progressApi === 'unsupported') return dliQueueBusy();
-    return ok(sqlProgressResponse(viewJob(entry, ctx.now)));
+    return ok(sqlProgressResponse(viewJob(entry, ctx.now), dialectOf(entry, ctx)));
   },
 
   'dli.sql.status': (match, ctx) => {
     const jobId = match.params.job_id ?? '';
     const entry = ctx.store.sql(match.projectId, jobId);
     if (!entry) return dliJobNotFound(jobId);
-    return ok(sqlStatusResponse(viewJob(entry, ctx.now)));
+    return ok(sqlStatusResponse(viewJob(entry, ctx.now), dialectOf(entry, ctx)));
   },
 
   'dataarts.realtime.status': (match, ctx) => {
     const header = ctx.headers.workspace;
-    const workspace = (Array.isArray(header) ? header[0] : header)?.trim() || undefined;
+    const raw = Array.isArray(header) ? header[0] : header;
+    const workspace = (raw === undefined ? undefined : decodeHeaderValue(raw).trim()) || undefined;
     const entry = ctx.store.dataArts(match.projectId, match.params.job_name ?? '', workspace);
     if (!entry) return dataArtsJobNotFound();
-    return ok(dataArtsStatusResponse(viewJob(entry, ctx.now)));
+    return ok(dataArtsStatusResponse(viewJob(entry, ctx.now), dialectOf(entry, ctx)));
   },
 
   'cdm.job.status': (match, ctx) => {
     const jobName = match.params.job_name ?? '';
     const entry = ctx.store.cdm(match.projectId, match.params.cluster_id ?? '', jobName);
-    if (!entry) return cdmJobNotFound(jobName);
-    return ok(cdmStatusResponse(viewJob(entry, ctx.now)));
+    if (!entry) return cdmJobNotFound(jobName, ctx.dialect);
+    return ok(cdmStatusResponse(viewJob(entry, ctx.now), dialectOf(entry, ctx)));
   },
 };
 

@@ -6,6 +6,16 @@ import { FaultSchema } from './faults.js';
 /** The scenario that ships with the package; resolved from the module so it works from src and dist. */
 export const DEFAULT_SCENARIO_PATH = fileURLToPath(new URL('../scenarios/default.json', import.meta.url));
 
+/**
+ * The shape of the answers. `sdk` (the default): the official SDKs' response models, which is what their
+ * decoders accept (e.g. DataArts `starttime` as a string, CDM dates as integers). `documented`: the API
+ * pages' tables and example responses (DataArts `startTime` as a number and the example's node counters,
+ * CDM `creation-date` as a numeric string). The real services have been seen answering either way.
+ */
+export const DialectSchema = z.enum(['sdk', 'documented']);
+export type Dialect = z.infer<typeof DialectSchema>;
+export const DEFAULT_DIALECT: Dialect = 'sdk';
+
 // Statuses as documented (reference section 3), including the variants the SDKs and consoles show, so
 // that a typo in a scenario is caught. A step's `extra.status` can still send anything.
 export const FlinkStatusSchema = z.enum([
@@ -32,7 +42,9 @@ export const DataArtsStatusSchema = z.enum([
   'STOPPING',
   'STOPPED',
   'STARTTING',
+  'SCHEDULING',
   'PAUSE',
+  'PAUSED',
   'ABNORMAL',
   'DISABLE',
   'OVERLOAD',
@@ -110,6 +122,8 @@ const jobBase = {
   /** Creation time in epoch ms; omitted = the emulator time at which the job is added. */
   createdAt: z.int().nonnegative().optional(),
   description: z.string().optional(),
+  /** This job's answers in this dialect, whatever the scenario's or the command line's. */
+  dialect: DialectSchema.optional(),
 };
 
 export const FlinkJobSchema = z.strictObject({
@@ -118,7 +132,9 @@ export const FlinkJobSchema = z.strictObject({
   ...jobBase,
   name: z.string().max(57).optional(),
   desc: z.string().optional(),
-  jobType: z.enum(['flink_sql_job', 'flink_opensource_sql_job', 'flink_jar_job']).optional(),
+  jobType: z
+    .enum(['flink_sql_job', 'flink_opensource_sql_job', 'flink_jar_job', 'flink_sql_edge_job'])
+    .optional(),
   queueName: z.string().optional(),
   userName: z.string().optional(),
   userId: z.string().optional(),
@@ -195,6 +211,8 @@ export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
     description: z.string().optional(),
+    /** The dialect of every job that names none (default `sdk`); `--dialect` overrides it. */
+    dialect: DialectSchema.optional(),
     credentials: z.array(CredentialSchema).min(1),
     tokens: z.array(TokenSchema).optional(),
     jobs: z.array(JobSchema).default([]),

@@ -21,8 +21,8 @@ import {
 import type { Fault, FaultInput } from './faults.js';
 import type { RouteMatch } from './routes.js';
 import { decodePath, handleRoute, matchRoute } from './routes.js';
-import type { Credential, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
-import { resolveScenario } from './scenario.js';
+import type { Credential, Dialect, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
+import { DEFAULT_DIALECT, resolveScenario } from './scenario.js';
 import type { JobSummary, RequestLog, RequestLogEntry } from './state.js';
 import { EmulatorState } from './state.js';
 
@@ -47,6 +47,11 @@ export interface EmulatorOptions {
    * remembered (default 10,000); past it the least recently failed is forgotten.
    */
   maxTrackedKeys?: number;
+  /**
+   * The shape of the answers of jobs that name no dialect: `sdk` (the official SDKs' models) or
+   * `documented` (the API pages' examples). Default: the scenario's `dialect`, else `sdk`.
+   */
+  dialect?: Dialect;
   /** Called after each answered (or dropped) API request, e.g. to print a log line. */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -75,6 +80,8 @@ export interface Emulator {
   /** The scenario's first credential, for convenience. */
   credentials: Credential;
   scenario: Scenario;
+  /** The dialect of jobs that name none. */
+  dialect: Dialect;
   admin: EmulatorAdmin;
   close(): Promise<void>;
 }
@@ -190,6 +197,7 @@ async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   onRequest: EmulatorOptions['onRequest'],
+  dialect: Dialect,
 ): Promise<void> {
   const startedAt = performance.now();
   const time = new Date().toISOString();
@@ -333,6 +341,7 @@ async function handleRequest(
     now: state.clock.now(),
     query: new URLSearchParams(rawQuery),
     headers: req.headers,
+    dialect,
   });
   if (fault?.type === 'truncate') {
     sendTruncated(res, answer, requestId);
@@ -361,9 +370,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requestLogSize: options.requestLogSize,
     maxTrackedKeys: options.maxTrackedKeys,
   });
+  const dialect = options.dialect ?? scenario.dialect ?? DEFAULT_DIALECT;
 
   const server = createServer((req, res) => {
-    handleRequest(state, req, res, options.onRequest).catch((error: unknown) => {
+    handleRequest(state, req, res, options.onRequest, dialect).catch((error: unknown) => {
       // An emulator bug: answer like a failing backend rather than hanging the client.
       if (!res.headersSent) {
         send(
@@ -384,6 +394,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port: address.port,
     credentials,
     scenario,
+    dialect,
     admin: {
       addJobs: (jobs) => state.addJobs(jobs),
       advanceClock: (ms) => state.advanceClock(ms),

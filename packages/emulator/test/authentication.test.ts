@@ -1,3 +1,5 @@
+import { createHash, createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { signRequest } from '@jobgate/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodeMsgBody } from '../../core/src/error-schemas.js';
@@ -5,6 +7,7 @@ import type { Emulator } from '../src/index.js';
 import { startEmulator } from '../src/index.js';
 import {
   AK,
+  type Body,
   FLINK_RUNNING,
   getJson,
   MINUTE,
@@ -251,5 +254,109 @@ describe('temporary credentials and IAM tokens', () => {
     for (const secret of [SK, STS.secretKey, STS.securityToken, TOKEN, signature, `${SK}-wrong`]) {
       expect(text).not.toContain(secret);
     }
+  });
+});
+
+/**
+ * What the official SDKs send, signed here the way the Go SDK signs: over bytes, with header values as
+ * UTF-8 and the literal UNSIGNED-PAYLOAD in place of the body's hash when that header says so.
+ */
+function goSdkRequest(
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  payloadHash: string,
+): { headers: Record<string, string>; body: Buffer } {
+  const sdkDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  const all: Record<string, string> = { ...headers, 'x-sdk-date': sdkDate };
+  const names = Object.keys(all)
+    .map((n) => n.toLowerCase())
+    .sort();
+  const canonical = Buffer.concat([
+    Buffer.from(`GET\n${path}/\n\n`),
+    ...names.map((n) => Buffer.from(`${n}:${all[n]?.trim()}\n`, 'utf8')),
+    Buffer.from(`\n${names.join(';')}\n${payloadHash}`),
+  ]);
+  const toSign = `SDK-HMAC-SHA256\n${sdkDate}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  const signature = createHmac('sha256', SK).update(toSign).digest('hex');
+  return {
+    headers: {
+      ...all,
+      authorization: `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+    },
+    body,
+  };
+}
+
+/** Sends header values as their UTF-8 bytes (node:http writes header strings one byte per character). */
+function send(emulator: Emulator, path: string, request: { headers: Record<string, string>; body: Buffer }) {
+  const headers = {
+    ...Object.fromEntries(
+      Object.entries(request.headers).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('latin1')]),
+    ),
+    // A GET body needs its length said: node:http frames it only on request.
+    'content-length': String(request.body.length),
+  };
+  return new Promise<{ status: number; body: Body }>((resolve, reject) => {
+    const req = httpRequest(`${emulator.url}${path}`, { method: 'GET', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+      );
+    });
+    req.on('error', reject);
+    req.end(request.body);
+  });
+}
+
+describe('what the official SDKs send', () => {
+  const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+  it('X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD signs that literal in place of the body hash', async () => {
+    const body = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+    const unsigned = {
+      'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+      'content-type': 'application/octet-stream',
+    };
+    const ok = await send(emulator, detail, goSdkRequest(detail, unsigned, body, 'UNSIGNED-PAYLOAD'));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    // With the header, the body's own hash is not what was signed ...
+    const hashed = await send(emulator, detail, goSdkRequest(detail, unsigned, body, sha(body)));
+    expect(hashed.body.error_code).toBe('APIG.0301');
+    // ... and without it, the literal is not accepted in place of the hash.
+    const plain = { 'content-type': 'application/octet-stream' };
+    const literal = await send(emulator, detail, goSdkRequest(detail, plain, body, 'UNSIGNED-PAYLOAD'));
+    expect(literal.body.error_code).toBe('APIG.0301');
+    expect((await send(emulator, detail, goSdkRequest(detail, plain, body, sha(body)))).status).toBe(200);
+  });
+
+  it('reads non-ASCII header values as UTF-8 bytes, as the Python and Go SDKs send and sign them', async () => {
+    const workspace = 'équipe-数据';
+    emulator.admin.addJobs({
+      kind: 'dataarts-realtime',
+      jobName: 'team_job',
+      workspace,
+      steps: [{ status: 'NORMAL' }],
+    });
+    const path = paths.dataArts('team_job');
+    const answer = await send(
+      emulator,
+      path,
+      goSdkRequest(path, { workspace }, Buffer.alloc(0), sha(Buffer.alloc(0))),
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ name: 'team_job', status: 'NORMAL' });
+    // Signed over the bytes read one per character (latin1), as a naive server would: refused.
+    const asLatin1 = Buffer.from(workspace, 'utf8').toString('latin1');
+    const misread = goSdkRequest(path, { workspace: asLatin1 }, Buffer.alloc(0), sha(Buffer.alloc(0)));
+    const refused = await send(emulator, path, {
+      ...misread,
+      headers: { ...misread.headers, workspace },
+    });
+    expect(refused.body.error_code).toBe('APIG.0301');
   });
 });

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from '../src/cli-args.js';
+import type { Emulator } from '../src/index.js';
+import { CDM_CLUSTER, CDM_OK, getJson, paths } from './helpers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDir, 'dist', 'cli.js');
@@ -20,6 +22,7 @@ describe('argument parsing', () => {
       timeScale: 1,
       seed: 1,
       requestLogSize: 10_000,
+      dialect: undefined,
       quiet: false,
       help: false,
     });
@@ -40,6 +43,8 @@ describe('argument parsing', () => {
         '9',
         '--request-log-size',
         '50',
+        '--dialect',
+        'documented',
       ]),
     ).toMatchObject({
       host: '0.0.0.0',
@@ -48,6 +53,7 @@ describe('argument parsing', () => {
       timeScale: 60,
       seed: 9,
       requestLogSize: 50,
+      dialect: 'documented',
     });
     expect(parseCliArgs(['--time-scale=0.5', '--quiet', '-h'])).toMatchObject({
       timeScale: 0.5,
@@ -64,6 +70,7 @@ describe('argument parsing', () => {
     expect(() => parseCliArgs(['--request-log-size', '-1'])).toThrow(/--request-log-size/);
     expect(() => parseCliArgs(['--request-log-size', '2.5'])).toThrow(/--request-log-size/);
     expect(() => parseCliArgs(['--verbose'])).toThrow(/verbose/);
+    expect(() => parseCliArgs(['--dialect', 'python'])).toThrow(/--dialect: invalid value "python"/);
     expect(() => parseCliArgs(['stray'])).toThrow(CliUsageError);
   });
 });
@@ -143,10 +150,14 @@ describe('the built CLI', () => {
     }
   });
 
-  it('prints the accepted credentials and the job identities', async () => {
-    const child = spawn(process.execPath, [cli, '--quiet']);
+  it('prints the accepted credentials and the job identities, and answers in the dialect asked for', async () => {
+    const child = spawn(process.execPath, [cli, '--quiet', '--dialect', 'documented']);
     try {
       const [text] = await waitForOutput(child, /[\s\S]*Ctrl-C stops/);
+      expect(text).toContain('dialect documented');
+      const url = /listening on (\S+)/.exec(text)?.[1] as string;
+      const { body } = await getJson({ url } as Emulator, paths.cdm(CDM_CLUSTER, CDM_OK));
+      expect(body.submissions[0]['creation-date']).toMatch(/^\d+$/);
       expect(text).toContain('JOBGATEEMULATORAK00');
       expect(text).toContain('jobgate-emulator-secret-key-not-for-production');
       expect(text).toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');

@@ -7,7 +7,7 @@ import {
   SqlJobProgressResponse,
   SqlJobStatusResponse,
 } from '../../core/src/dli/schemas.js';
-import { CdmErrorBody, ErrorCodeMsgBody } from '../../core/src/error-schemas.js';
+import { ErrorCodeMsgBody } from '../../core/src/error-schemas.js';
 import type { Emulator } from '../src/index.js';
 import { startEmulator } from '../src/index.js';
 import {
@@ -231,7 +231,7 @@ describe('DLI SQL progress and status', () => {
 });
 
 describe('DataArts Factory real-time job status', () => {
-  it('goes STARTING, NORMAL, EXCEPTION with the seed node fields and epoch-ms times', async () => {
+  it("goes STARTING, NORMAL, EXCEPTION with the SDK model's node fields and times as strings", async () => {
     const statuses: string[] = [];
     for (const advance of [0, 61_000, 180_000]) {
       emulator.admin.advanceClock(advance);
@@ -239,9 +239,10 @@ describe('DataArts Factory real-time job status', () => {
       expect(status).toBe(200);
       const parsed = RealtimeJobStatusResponse.parse(body);
       expect(parsed.name).toBe(DATAARTS_JOB);
-      expect(typeof body.startTime).toBe('number');
-      expect(typeof body.lastUpdateTime).toBe('number');
-      expect(body.nodes[0]).toMatchObject({ name: 'MRS_Flink_Job_8635', bufferRecords: 0, jobInstanceId: 0 });
+      expect(body.starttime).toMatch(/^\d{13}$/);
+      expect(body.lastUpdateTime).toMatch(/^\d{13}$/);
+      expect(body.nodes[0]).toMatchObject({ name: 'MRS_Flink_Job_8635', nodeType: 'MRSFlinkJob' });
+      expect(body.nodes[0]).not.toHaveProperty('bufferRecords');
       statuses.push(parsed.status as string);
     }
     expect(statuses).toEqual(['STARTING', 'NORMAL', 'EXCEPTION']);
@@ -259,7 +260,7 @@ describe('DataArts Factory real-time job status', () => {
     });
     expect(withHeader.status).toBe(200);
     expect(RealtimeJobStatusResponse.parse(withHeader.body).status).toBe('STOPPED');
-    expect(withHeader.body.endTime).toBeTypeOf('number');
+    expect(withHeader.body.endTime).toBeTypeOf('string');
 
     const withoutHeader = await getJson(emulator, paths.dataArts('ws_job'));
     expect(withoutHeader.status).toBe(400);
@@ -278,7 +279,7 @@ describe('CDM job status', () => {
     expect(Object.keys(booting.body.submissions[0]).sort()).toEqual(
       ['creation-date', 'creation-user', 'job-name', 'progress', 'status'].sort(),
     );
-    expect(typeof booting.body.submissions[0]['creation-date']).toBe('string');
+    expect(booting.body.submissions[0]['creation-date']).toBeTypeOf('number');
     expect(parsedBooting.submissions[0]?.status).toBe('BOOTING');
 
     emulator.admin.advanceClock(90_000);
@@ -314,7 +315,7 @@ describe('CDM job status', () => {
     for (const path of [paths.cdm(CDM_CLUSTER, 'nope'), paths.cdm('other-cluster', CDM_OK)]) {
       const { status, body } = await getJson(emulator, path);
       expect(status).toBe(400);
-      expect(CdmErrorBody.parse(body).errCode).toBe('Cdm.0100');
+      expect(ErrorCodeMsgBody.parse(body).error_code).toBe('Cdm.0100');
     }
   });
 });

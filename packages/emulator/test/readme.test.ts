@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
-import { paths, SQL_OK, signedFetch } from './helpers.js';
+import { DATAARTS_JOB, getJson, paths, SQL_OK, signedFetch } from './helpers.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -59,6 +59,37 @@ describe('the README', () => {
       );
     } finally {
       await emulator.close();
+    }
+  });
+
+  it("its dialect examples have the shapes and types of the DataArts job's answers a minute in", async () => {
+    const section = readme.slice(readme.indexOf('## Dialects'));
+    const shown = [...section.matchAll(/```json\n([\s\S]*?)\n```/g)]
+      .slice(0, 2)
+      .map((m) => JSON.parse(m[1] as string));
+    expect(shown).toHaveLength(2);
+    // Keys in order and the type of every value: the times differ from run to run.
+    const shape = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(shape)
+        : typeof value === 'object' && value !== null
+          ? Object.entries(value).map(([k, v]) => [k, shape(v)])
+          : typeof value;
+    for (const [i, dialect] of (['sdk', 'documented'] as const).entries()) {
+      const emulator = await startEmulator({ dialect });
+      try {
+        emulator.admin.advanceClock(61_000);
+        const { body } = await getJson(emulator, paths.dataArts(DATAARTS_JOB));
+        expect(shape(body), dialect).toEqual(shape(shown[i]));
+        expect({ ...body, starttime: 0, startTime: 0, lastUpdateTime: 0 }, dialect).toEqual({
+          ...shown[i],
+          starttime: 0,
+          startTime: 0,
+          lastUpdateTime: 0,
+        });
+      } finally {
+        await emulator.close();
+      }
     }
   });
 

@@ -60,16 +60,31 @@ export function canonicalUri(pathname: string): string {
 
 /**
  * Sorted by name, then by value for repeated names, comparing the decoded
- * text as the SDKs do; both then encoded alike.
+ * text by code point as the gateway and the Go SDK do; both then encoded alike.
  */
 export function canonicalQuery(params: URLSearchParams): string {
   const pairs = [...params];
-  pairs.sort(([an, av], [bn, bv]) => (an === bn ? compare(av, bv) : compare(an, bn)));
+  pairs.sort(([an, av], [bn, bv]) => (an === bn ? compareCodePoints(av, bv) : compareCodePoints(an, bn)));
   return pairs.map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`).join('&');
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Code point order, which is the order of the UTF-8 bytes the Go SDK and the
+ * gateway compare. JavaScript's `<` compares UTF-16 code units instead, which
+ * puts a character above U+FFFF (a surrogate pair, such as 😀) before one in
+ * U+E000..U+FFFF (such as Ａ, U+FF21): a different canonical query, a
+ * rejected signature.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const l = left.next();
+    const r = right.next();
+    if (l.done || r.done) return l.done && r.done ? 0 : l.done ? -1 : 1;
+    const diff = (l.value.codePointAt(0) as number) - (r.value.codePointAt(0) as number);
+    if (diff !== 0) return diff < 0 ? -1 : 1;
+  }
 }
 
 /** `YYYYMMDDTHHMMSSZ` in UTC, as X-Sdk-Date wants it. */

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { epochMillis, numberish } from '../schema-helpers.js';
 
 // The first five are the doc's (seed 003); STARTTING is the Go SDK enum's
-// spelling; PAUSE..INIT come from the API explorer (reference section 3).
+// spelling; PAUSE..INIT come from the API explorer (reference section 3);
+// SCHEDULING and PAUSED are the spellings the SDKs' and other DataArts pages
+// use.
 export const REALTIME_JOB_STATUSES = [
   'STARTING',
   'NORMAL',
@@ -15,6 +17,8 @@ export const REALTIME_JOB_STATUSES = [
   'DISABLE',
   'OVERLOAD',
   'INIT',
+  'SCHEDULING',
+  'PAUSED',
 ] as const;
 export type RealtimeJobStatus = (typeof REALTIME_JOB_STATUSES)[number];
 
@@ -39,6 +43,9 @@ export const RealtimeJobNode = z
     totalGetRecords: numberish.nullish(),
     totalPutBytes: numberish.nullish(),
     totalPutRecords: numberish.nullish(),
+    // The SDK model's; strings of undocumented content.
+    runningData: z.string().nullish(),
+    extendCounter: z.string().nullish(),
   })
   .transform((node) => {
     const normalized = { ...node };

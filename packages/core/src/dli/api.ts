@@ -40,6 +40,7 @@ export const FlinkJobListFilter = z.strictObject({
   showDetail: z.boolean().optional(),
   userName: z.string().optional(),
   tags: z.string().optional(),
+  /** The parent job's id; sent as `root_job_id`, the query parameter the API reads. */
   rootId: z.number().int().optional(),
   sysEnterpriseProjectName: z.string().optional(),
 });
@@ -57,7 +58,7 @@ function listQuery(filter: z.output<typeof FlinkJobListFilter>) {
     show_detail: filter.showDetail,
     user_name: filter.userName,
     tags: filter.tags,
-    root_id: filter.rootId,
+    root_job_id: filter.rootId,
     sys_enterprise_project_name: filter.sysEnterpriseProjectName,
   };
 }

@@ -32,8 +32,14 @@ export const SQL_JOB_STATUSES = [
 export type SqlJobStatus = (typeof SQL_JOB_STATUSES)[number];
 
 // Seed 000's table lists only flink_sql_job and flink_jar_job, yet its second
-// example is a flink_opensource_sql_job; seed 001 lists all three.
-export const FLINK_JOB_TYPES = ['flink_sql_job', 'flink_opensource_sql_job', 'flink_jar_job'] as const;
+// example is a flink_opensource_sql_job; seed 001 lists three; DLI's API
+// reference also documents flink_sql_edge_job (Flink SQL on edge nodes).
+export const FLINK_JOB_TYPES = [
+  'flink_sql_job',
+  'flink_opensource_sql_job',
+  'flink_jar_job',
+  'flink_sql_edge_job',
+] as const;
 export type FlinkJobType = (typeof FLINK_JOB_TYPES)[number];
 
 // Every field of seed 000 table 4 and seed 001 table 6, plus image, feature
@@ -77,9 +83,14 @@ export const FlinkJobConfig = z.looseObject({
   operator_config: z.string().nullish(),
   static_estimator_config: z.string().nullish(),
   runtime_config: z.string().nullish(),
-  // Seed 001 table 6 puts real_cu_number in job_config; the reference puts it
-  // on job_detail. Accept it in both places.
+  // Seed 001 table 6 and the SDK model put real_cu_number (and the model
+  // resource_config) in job_config; the reference puts both on job_detail.
+  // Accept them in both places.
   real_cu_number: numberish.nullish(),
+  resource_config: z.looseObject({}).nullish(),
+  resource_config_version: z.string().nullish(),
+  execution_agency_urn: z.string().nullish(),
+  flink_log_config: z.string().nullish(),
 });
 export type FlinkJobConfig = z.infer<typeof FlinkJobConfig>;
 
@@ -109,6 +120,14 @@ const flinkJobCommon = {
   execution_graph: z.string().nullish(),
   restart_times: numberish.nullish(),
   has_savepoint: booleanish.nullish(),
+  // Seed 001 documents these on list items; the SDK model has them on the
+  // job of both APIs.
+  user_name: z.string().nullish(),
+  // Milliseconds.
+  duration: numberish.nullish(),
+  root_id: numberish.nullish(),
+  graph_editor_enabled: booleanish.nullish(),
+  edge_group_ids: z.array(z.string()).nullish(),
 };
 
 // Seed 000 table 3, plus the fields the reference (section 3) adds from the
@@ -116,8 +135,8 @@ const flinkJobCommon = {
 export const FlinkJobDetail = z.looseObject({
   ...flinkJobCommon,
   real_cu_number: numberish.nullish(),
-  // Undocumented shape (max_slot, jobmanager/taskmanager specs in the SDK):
-  // any object, kept whole.
+  // max_slot, parallel_number and the jobmanager/taskmanager specs in the SDK
+  // model; no page documents it: any object, kept whole.
   resource_config: z.looseObject({}).nullish(),
 });
 export type FlinkJobDetail = z.infer<typeof FlinkJobDetail>;
@@ -134,12 +153,6 @@ export type FlinkJobDetailResponse = z.infer<typeof FlinkJobDetailResponse>;
 // is optional.
 export const FlinkJobListItem = z.looseObject({
   ...flinkJobCommon,
-  user_name: z.string().nullish(),
-  // Milliseconds.
-  duration: numberish.nullish(),
-  root_id: numberish.nullish(),
-  graph_editor_enabled: booleanish.nullish(),
-  edge_group_ids: z.array(z.string()).nullish(),
 });
 export type FlinkJobListItem = z.infer<typeof FlinkJobListItem>;
 
@@ -221,6 +234,13 @@ export const SqlJobStatusResponse = z.looseObject({
   table_name: z.string().nullish(),
   statement: z.string().nullish(),
   job_mode: z.string().nullish(),
+  detail: z.string().nullish(),
+  // The SDK model's; the pages of this API list the two paths.
+  user_conf: z.string().nullish(),
+  result_path: z.string().nullish(),
+  execution_details_path: z.string().nullish(),
+  result_format: z.string().nullish(),
+  tags: z.array(z.looseObject({ key: z.string(), value: z.string().nullish() })).nullish(),
 });
 export type SqlJobStatusResponse = z.infer<typeof SqlJobStatusResponse>;
 

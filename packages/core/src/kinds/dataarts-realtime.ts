@@ -22,7 +22,10 @@ export const dataartsRealtimeKind = defineJobKind({
     // The Go SDK's spelling.
     STARTTING: 'pending',
     INIT: 'pending',
+    SCHEDULING: 'pending',
+    // Paused (both spellings): not running now, may be resumed; no verdict.
     PAUSE: 'pending',
+    PAUSED: 'pending',
     STOPPING: 'pending',
     NORMAL: 'running',
     OVERLOAD: 'running',
