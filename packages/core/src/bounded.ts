@@ -51,7 +51,14 @@ export function boundValue(value: unknown, options: BoundOptions = {}): unknown 
           const out: Record<string, unknown> = {};
           for (const [key, item] of Object.entries(v)) {
             const next = walk(item, depth + 1);
-            if (next !== undefined) out[redactText(key)] = next;
+            // defineProperty, not assignment: a "__proto__" member stays a plain field, never a prototype.
+            if (next !== undefined)
+              Object.defineProperty(out, redactText(key), {
+                value: next,
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
           }
           return out;
         } finally {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiContext } from './api-context.js';
-import { Credentials, isTokenAuth, settingsFromEnv } from './auth/credentials.js';
+import { Credentials, isTokenAuth, learnCredentials, settingsFromEnv } from './auth/credentials.js';
 import { CdmApi } from './cdm/api.js';
 import { DataArtsApi } from './dataarts/api.js';
 import { DliApi } from './dli/api.js';
@@ -8,6 +8,7 @@ import { type EndpointOptions, resolveEndpoint, SERVICES, type ServiceName } fro
 import { InputError } from './errors.js';
 import { type HttpOptions, HttpTransport } from './http/transport.js';
 import { parseInput } from './inputs.js';
+import { redactor, urlSecrets } from './redact.js';
 
 export const ProjectId = z
   .string({
@@ -48,6 +49,10 @@ export interface JobGateClient {
  */
 export function createClient(options: ClientOptions = {}): JobGateClient {
   const env = settingsFromEnv(options.env ?? process.env);
+  // Every secret is learned first, so that no message about a bad input can echo one.
+  learnCredentials(options.credentials ?? env.credentials);
+  for (const url of [options.endpoint, ...Object.values(options.endpoints ?? {})])
+    redactor.learn(...urlSecrets(url));
   const region = options.region || env.region;
   const projectId = parseInput(ProjectId, options.projectId || env.projectId, 'projectId');
   const rawCredentials = options.credentials ?? env.credentials;

@@ -5,6 +5,8 @@ export {
   AccessKeyAuth,
   Credentials,
   type EnvironmentSettings,
+  learnCredentials,
+  secretsOf,
   settingsFromEnv,
   TokenAuth,
 } from './auth/credentials.js';

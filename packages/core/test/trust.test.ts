@@ -198,6 +198,28 @@ describe('one reading of is_success', () => {
   });
 });
 
+describe('an inherited field is never a verdict', () => {
+  // Raw JSON text: "__proto__" is an own member as a server sends it, not a prototype.
+  it.each([
+    ['dli-flink', '{"is_success":"true","job_detail":{"__proto__":{"status":"job_finish"}}}'],
+    ['dli-flink', '{"__proto__":{"job_detail":{"status":"job_finish"}},"is_success":"true"}'],
+    ['dli-sql', '{"__proto__":{"status":"FINISHED"},"is_success":true}'],
+    ['dli-sql', '{"__proto__":{"is_success":true},"status":"FINISHED"}'],
+    ['cdm', '{"submissions":[{"job-name":"j","__proto__":{"status":"SUCCEEDED"}}]}'],
+    ['dataarts-realtime', '{"name":"j","__proto__":{"status":"STOPPED"}}'],
+  ])('%s: %s', async (kind, text) => {
+    await serve({ body: text });
+    const refs: Record<string, JobRef> = {
+      'dli-flink': { kind: 'dli-flink', jobId: FLINK_ID },
+      'dli-sql': { kind: 'dli-sql', jobId: SQL_ID },
+      cdm: { kind: 'cdm', clusterId: CLUSTER, jobName: 'j' },
+      'dataarts-realtime': { kind: 'dataarts-realtime', jobName: 'j' },
+    };
+    const { value } = await settle(getJobState(client(), refs[kind] as JobRef));
+    expect(value?.phase).not.toBe('succeeded');
+  });
+});
+
 describe('what a server echoes is redacted', () => {
   const SECURITY_TOKEN = 'security-token-canary-5f1e9a7c3b2d4e6f8a0b1c2d3e4f5a6b';
   const SECRET = TEST_CREDENTIALS.secretKey;

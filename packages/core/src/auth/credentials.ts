@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactor } from '../redact.js';
 
 export const AccessKeyAuth = z.object({
   accessKey: z.string().min(1, 'expected a non-empty access key'),
@@ -25,6 +26,18 @@ export function secretsOf(credentials: Credentials): string[] {
   return isTokenAuth(credentials)
     ? [credentials.authToken]
     : [credentials.secretKey, credentials.securityToken].filter((s): s is string => !!s);
+}
+
+/**
+ * Teaches the one redactor every secret a credentials value holds, whatever
+ * its shape (even one about to be refused as invalid).
+ */
+export function learnCredentials(credentials: unknown): void {
+  if (typeof credentials !== 'object' || credentials === null) return;
+  const c = credentials as Record<string, unknown>;
+  redactor.learn(
+    ...[c.secretKey, c.securityToken, c.authToken].filter((v): v is string => typeof v === 'string'),
+  );
 }
 
 export interface EnvironmentSettings {
