@@ -155,6 +155,56 @@ describe('secret canaries in every output of the Action', () => {
   });
 });
 
+describe('hostile answers through the emulator', () => {
+  it('error answers that echo the secrets in error_code, error_msg, request_id and X-Request-Id', async () => {
+    const forms = SECRETS.slice(0, 2).flatMap((s) => [...secretForms(s), s.slice(0, 10), s.slice(-10)]);
+    const all = forms.join(' ');
+    for (const [i, status] of [400, 503].entries()) {
+      emulator.admin.addFaults({
+        type: 'respond',
+        match: { path: `/streaming/jobs/${97_000 + i}` },
+        status,
+        headers: { 'Content-Type': 'application/json', 'X-Request-Id': encodeURIComponent(all) },
+        body: JSON.stringify({ error_code: `DLI.${all}`, error_msg: `denied ${all}`, request_id: all }),
+      } as never);
+      const run = await runAction({
+        job_kind: 'dli-flink',
+        job_id: String(97_000 + i),
+        timeout: '2s',
+        ...akInputs(),
+        ...FAST,
+      });
+      expect(run.exitCode).toBe(1);
+      if (status === 400) expect(run.stdout).toContain('denied');
+      expectNoLeaks(run, [CANARY.secretKey, CANARY.securityToken]);
+    }
+    emulator.admin.clearFaults();
+  }, 60_000);
+
+  it('a succeeded CDM job whose answer holds a 20,000-deep field passes, with outputs and summary', async () => {
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    emulator.admin.addFaults({
+      type: 'respond',
+      match: { path: '/cdm/job/deep_job/status' },
+      headers: { 'Content-Type': 'application/json' },
+      body: `{"submissions":[{"job-name":"deep_job","status":"SUCCEEDED","progress":100,"creation-date":1,"odd":${deep},"counters":{"org.apache.sqoop.submission.counter.SqoopCounters":{"ROWS_READ":7,"DEEP":${deep}}}}]}`,
+    } as never);
+    const run = await runAction({
+      job_kind: 'cdm',
+      cluster_id: CLUSTER,
+      job_name: 'deep_job',
+      ...akInputs(),
+      ...FAST,
+    });
+    emulator.admin.clearFaults();
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.phase).toBe('succeeded');
+    expect(JSON.parse(run.outputs.job as string).raw.submissions[0].odd).toBeDefined();
+    expect(run.summary).toContain('| ROWS_READ | 7 |');
+    expect(run.stderr).toBe('');
+  }, 60_000);
+});
+
 describe('server text never runs as a workflow command', () => {
   const INJECTION = [
     'disk full',

@@ -19,6 +19,8 @@ const WHOLE_MIN = 4;
 /** Distinct secrets kept; the oldest are forgotten first (temporary credentials rotate). */
 const MAX_SECRETS = 1_000;
 const MASK = '***';
+/** Layers of encoding undone, one inside another (percent-encoded JSON escapes, say). */
+const MAX_LAYERS = 3;
 
 /** `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…` in raw or percent-encoded form. */
 const AUTHORIZATION = /SDK-HMAC-SHA256(?:\s|\+|%20|\\u0020)+(?:[^"'\r\n&<>\\]|\\(?!["\\/bfnrt]))*/gi;
@@ -207,14 +209,25 @@ export class Redactor {
     if (secrets.length === 0) return out;
     const spans: [number, number][] = [];
     for (const secret of secrets) findSecret(out, secret, spans);
-    // The same text with its escapes decoded: a secret echoed JSON-escaped or percent-encoded.
+    // The same text with its escapes decoded, layer by layer (a JSON string of a percent-encoded
+    // value, and the reverse): a secret echoed JSON-escaped or percent-encoded.
     if (/[%\\]/.test(out) || (out.includes('+') && secrets.some((s) => s.includes(' ')))) {
       for (const plusAsSpace of [false, true]) {
         if (plusAsSpace && !out.includes('+')) break;
-        const decoded = decode(out, plusAsSpace);
-        const found: [number, number][] = [];
-        for (const secret of secrets) findSecret(decoded.text, secret, found);
-        for (const [a, b] of found) spans.push([decoded.from[a] as number, decoded.to[b - 1] as number]);
+        let layer: Decoded = { text: out, from: [], to: [] };
+        let from = (i: number) => i;
+        let to = (i: number) => i + 1;
+        for (let depth = 0; depth < MAX_LAYERS; depth++) {
+          const next = decode(layer.text, plusAsSpace);
+          if (next.text === layer.text) break;
+          const [outerFrom, outerTo] = [from, to];
+          from = (i) => outerFrom(next.from[i] as number);
+          to = (i) => outerTo((next.to[i] as number) - 1);
+          layer = next;
+          const found: [number, number][] = [];
+          for (const secret of secrets) findSecret(layer.text, secret, found);
+          for (const [a, b] of found) spans.push([from(a), to(b - 1)]);
+        }
       }
     }
     out = mask(out, spans);

@@ -17,8 +17,10 @@ const FORMS: ReadonlyArray<(s: string) => string> = [
   (s) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
   (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${hex(c.charCodeAt(0), 2).toUpperCase()}`),
   (s) => encodeURIComponent(s).replace(/%20/g, '+'),
-  // What a JSON string of an encoded value looks like, and the reverse.
+  // One encoding inside another: a JSON string of an encoded value, and the reverse.
   (s) => JSON.stringify(encodeURIComponent(s)).slice(1, -1),
+  (s) => encodeURIComponent([...s].map((c) => `\\u${hex(c.charCodeAt(0), 4)}`).join('')),
+  (s) => encodeURIComponent(encodeURIComponent(s)),
 ];
 
 /** Each form of a whole secret: what a hostile server would echo. */
