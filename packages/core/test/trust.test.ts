@@ -9,6 +9,7 @@ import {
   JobFailedError,
   type JobGateClient,
   JobGateError,
+  type JobRef,
   RequestTimeoutError,
   ResponseFormatError,
   redactor,
@@ -59,7 +60,7 @@ function client(options: Parameters<typeof testClient>[1] = {}): JobGateClient {
   return c;
 }
 
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+async function settle<T>(promise: Promise<T> | T): Promise<{ value?: T; error?: unknown }> {
   try {
     return { value: await promise };
   } catch (error) {
@@ -130,25 +131,25 @@ describe('one reading of is_success', () => {
       name: 'Flink detail',
       body: flinkDetail,
       required: false,
-      call: (c: JobGateClient) => c.dli.getFlinkJobDetail(FLINK_ID),
+      call: (c: JobGateClient): Promise<unknown> => c.dli.getFlinkJobDetail(FLINK_ID),
     },
     {
       name: 'Flink list',
       body: flinkList,
       required: false,
-      call: (c: JobGateClient) => c.dli.listFlinkJobs(),
+      call: (c: JobGateClient): Promise<unknown> => c.dli.listFlinkJobs(),
     },
     {
       name: 'SQL progress',
       body: sqlProgress,
       required: true,
-      call: (c: JobGateClient) => c.dli.getSqlJobProgress(SQL_ID),
+      call: (c: JobGateClient): Promise<unknown> => c.dli.getSqlJobProgress(SQL_ID),
     },
     {
       name: 'SQL status',
       body: sqlStatus,
       required: true,
-      call: (c: JobGateClient) => c.dli.getSqlJobStatus(SQL_ID),
+      call: (c: JobGateClient): Promise<unknown> => c.dli.getSqlJobStatus(SQL_ID),
     },
   ];
 
