@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { renderActionYml } from '../action/src/manifest.js';
 import { fieldsOf, JOB_KINDS } from '../packages/core/src/index.js';
 import { type ActionRun, readManifest, runAction } from '../scripts/action-harness.mjs';
+
+// Each test starts the bundle on Node 24 at least once: on a loaded machine that alone takes seconds.
+vi.setConfig({ testTimeout: 60_000 });
 
 // The built bundle, run on Node 24 through the runner's file protocol, against the emulator.
 // Ten emulator minutes pass in one wall second.
