@@ -153,11 +153,12 @@ describe('time limits and abort', () => {
   });
 
   it('an AbortSignal ends the wait between retries', async () => {
-    const { server, client } = await setup((_req, res) =>
-      json(res, 429, { error_code: 'APIG.0308', error_msg: 'throttled' }, { 'Retry-After': '30' }),
-    );
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    const { server, client } = await setup((_req, res) => {
+      json(res, 429, { error_code: 'APIG.0308', error_msg: 'throttled' }, { 'Retry-After': '30' });
+      // Aborted once the first answer is out, however long the request took to arrive.
+      setTimeout(() => controller.abort(), 50);
+    });
     const error = await client.dli.getFlinkJobDetail(7, { signal: controller.signal }).catch((e) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(1);
