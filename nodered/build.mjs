@@ -1,7 +1,9 @@
 // Builds the installable package into dist/: tsc compiles the node files to
 // CommonJS, ncc bundles @jobgate/core (ESM-only, with zod and undici) into the
-// one CommonJS module they share, and the editor files and icons are copied
-// beside them. `--if-stale` rebuilds only when an input changed (the tests
+// one CommonJS module they share, and the editor files (each help panel's list
+// of msg properties written in from the nodes' own tables) and the icons are
+// copied beside them. resources/ (the editor code the nodes share, which
+// Node-RED serves at resources/<package name>/) ships as it is. `--if-stale` rebuilds only when an input changed (the tests
 // call it, so that they never run an old build).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,6 +42,8 @@ function inputsHash() {
   const coreDist = dirname(require.resolve('@jobgate/core'));
   const inputs = [
     ...filesUnder(join(here, 'src')),
+    ...filesUnder(join(here, 'icons')),
+    ...filesUnder(join(here, 'resources')),
     join(here, 'build.mjs'),
     join(here, 'package.json'),
     join(here, 'tsconfig.build.json'),
@@ -49,6 +53,36 @@ function inputsHash() {
   for (const file of inputs)
     hash.update(relative(here, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
+}
+
+const MARKER = '<!--msg-properties-->';
+const htmlText = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A help panel with its list of the msg properties that set the node's fields,
+ * written from the same table the node reads them by (src/lib/msg-overrides.ts).
+ */
+function withMsgProperties(type, html, fields) {
+  const marked = html.includes(MARKER);
+  if (!fields) {
+    if (marked) throw new Error(`nodered build: ${type}.html asks for msg properties, and the node has none`);
+    return html;
+  }
+  if (!marked) throw new Error(`nodered build: ${type}.html has no ${MARKER} for its msg properties`);
+  const items = fields.map(
+    (f) =>
+      `    <dt class="optional">${htmlText(f.msg)} <span class="property-type">${htmlText(f.type)}</span></dt>\n` +
+      `    <dd>${htmlText(f.description)}: sets <i>${htmlText(f.label)}</i> when the node leaves it empty.</dd>`,
+  );
+  const list = [
+    '<dl class="message-properties">',
+    ...items,
+    '  </dl>',
+    "  <p>A field set in the node wins over its msg property, as in Node-RED's own nodes: a msg passing",
+    '    through a flow may carry properties meant for other nodes. A msg property that is set but not used',
+    '    is logged once as a warning.</p>',
+  ].join('\n');
+  return html.replace(MARKER, list);
 }
 
 async function build() {
@@ -101,11 +135,19 @@ async function build() {
   const licenses = assets['licenses.txt']?.source;
   if (licenses) writeFileSync(join(dist, 'lib', 'core.licenses.txt'), licenses);
 
+  const { MSG_OVERRIDES } = require(join(dist, 'lib', 'msg-overrides.js'));
   for (const file of readdirSync(join(here, 'src'))) {
-    if (file.endsWith('.html')) cpSync(join(here, 'src', file), join(dist, file));
+    if (!file.endsWith('.html')) continue;
+    const type = file.replace(/\.html$/, '');
+    writeFileSync(
+      join(dist, file),
+      withMsgProperties(type, readFileSync(join(here, 'src', file), 'utf8'), MSG_OVERRIDES[type]),
+    );
   }
   mkdirSync(join(dist, 'icons'), { recursive: true });
-  cpSync(join(here, 'src', 'icons'), join(dist, 'icons'), { recursive: true });
+  cpSync(join(here, 'icons'), join(dist, 'icons'), { recursive: true });
+  if (!existsSync(join(here, 'resources', 'editor.js')))
+    throw new Error('nodered build: resources/editor.js, the editor code every node loads, is missing');
   mkdirSync(dirname(stampFile), { recursive: true });
   writeFileSync(stampFile, hash);
   console.log(`nodered build: dist/ in ${Date.now() - started} ms`);

@@ -1,58 +1,79 @@
 import {
-  type FlinkJobListFilter,
+  FlinkJobListFilter,
   type FlinkJobListItem,
   getJobKind,
   InputError,
   type JobState,
 } from './lib/core.js';
 import { withOutputGuard } from './lib/guard.js';
-import type { Node, NodeAPI, NodeDef } from './lib/node-red.js';
+import {
+  badField,
+  checkField,
+  FieldReader,
+  type FieldSchema,
+  FLINK_JOBS_OVERRIDES,
+  type MsgOverride,
+} from './lib/msg-overrides.js';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/node-red.js';
 import { clientOf, InFlight } from './lib/runtime.js';
 
-/** The list API's filters as the editor stores them (the job-name filter is `jobName`: `name` is the node's). */
-interface ListDef extends NodeDef {
-  server?: string;
-  jobType?: string;
-  status?: string;
-  queueName?: string;
-  jobName?: string;
-  userName?: string;
-  tags?: string;
-  order?: string;
-  limit?: string | number;
-  offset?: string | number;
-  rootId?: string | number;
-  sysEnterpriseProjectName?: string;
-  showDetail?: boolean;
-  allPages?: boolean;
-  output?: 'array' | 'split';
+/** How an editor field's text becomes a filter value: a whole number becomes a number; the core checks the rest. */
+const NUMERIC = new Set(['limit', 'offset', 'rootId']);
+
+function filterValue(name: string, value: unknown): unknown {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    return NUMERIC.has(name) && /^-?\d+$/.test(text) ? Number(text) : text;
+  }
+  return value;
 }
 
-const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+const FILTERS = FLINK_JOBS_OVERRIDES.filter((f) => f.msg.startsWith('filter.'));
+const byName = (name: string) => FLINK_JOBS_OVERRIDES.find((f) => f.name === name) as MsgOverride;
+const filterShape = FlinkJobListFilter.shape as unknown as Record<string, FieldSchema>;
 
-// Editor fields hold text; a whole number becomes a number, anything else is left for the core to reject by name.
-function integer(value: unknown): unknown {
-  if (typeof value === 'number') return value;
-  const t = text(value);
-  return t !== undefined && /^-?\d+$/.test(t) ? Number(t) : t;
+/**
+ * The list filters for one message: each from the node, or msg.filter when
+ * the node leaves it unset (the job-name filter is stored as `jobName`, the
+ * status filter as `statusFilter`: `name` and `status` are the node's own).
+ */
+async function filterOf(reader: FieldReader, msg: NodeMessage): Promise<FlinkJobListFilter> {
+  const override = msg.filter;
+  if (override !== undefined && override !== null) {
+    if (typeof override !== 'object' || Array.isArray(override))
+      throw new InputError(
+        'msg.filter',
+        'expected an object of list filters such as { "status": "job_running" }',
+      );
+    for (const key of Object.keys(override))
+      if (!FILTERS.some((f) => f.name === key))
+        throw new InputError(
+          `msg.filter.${key}`,
+          `not a list filter; expected one of ${FILTERS.map((f) => f.name).join(', ')}`,
+        );
+  }
+  const filter: Record<string, unknown> = {};
+  for (const field of FILTERS) {
+    const got = await reader.read(msg, field);
+    if (!got) continue;
+    const value = filterValue(field.name, got.value);
+    const schema = filterShape[field.name];
+    filter[field.name] = schema ? checkField(field, schema, { ...got, value }) : value;
+  }
+  return filter as FlinkJobListFilter;
 }
 
-function filterOf(def: ListDef): Record<string, unknown> {
-  const filter: Record<string, unknown> = {
-    jobType: text(def.jobType),
-    status: text(def.status),
-    queueName: text(def.queueName),
-    name: text(def.jobName),
-    userName: text(def.userName),
-    tags: text(def.tags),
-    order: text(def.order),
-    limit: integer(def.limit),
-    offset: integer(def.offset),
-    rootId: integer(def.rootId),
-    sysEnterpriseProjectName: text(def.sysEnterpriseProjectName),
-    showDetail: def.showDetail === true ? true : undefined,
-  };
-  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+async function outputOf(
+  reader: FieldReader,
+  msg: NodeMessage,
+): Promise<{ allPages: boolean; split: boolean }> {
+  const allPages = await reader.read(msg, byName('allPages'));
+  if (allPages && allPages.value !== true)
+    throw badField(byName('allPages'), 'expected true or false', allPages);
+  const output = await reader.read(msg, byName('output'));
+  if (output && output.value !== 'array' && output.value !== 'split')
+    throw badField(byName('output'), 'expected "array" or "split"', output);
+  return { allPages: allPages !== undefined, split: output?.value === 'split' };
 }
 
 export = withOutputGuard((RED: NodeAPI) => {
@@ -73,28 +94,20 @@ export = withOutputGuard((RED: NodeAPI) => {
     };
   }
 
-  function FlinkJobListNode(this: Node<unknown>, def: ListDef) {
+  function FlinkJobListNode(this: Node<unknown>, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const configured = filterOf(def);
+    const reader = new FieldReader(RED, this, def);
     const inFlight = new InFlight();
 
     this.on('input', (msg, send, done) => {
       void inFlight
         .run(async (signal) => {
           const client = clientOf(RED, def.server);
-          const override = msg.filter;
-          if (
-            override !== undefined &&
-            (typeof override !== 'object' || override === null || Array.isArray(override))
-          )
-            throw new InputError(
-              'msg.filter',
-              'expected an object of list filters such as { status: "job_running" }',
-            );
-          const filter = { ...configured, ...(override as object | undefined) } as FlinkJobListFilter;
+          const filter = await filterOf(reader, msg);
+          const { allPages, split } = await outputOf(reader, msg);
           let jobs: FlinkJobListItem[];
           let total: number | undefined;
-          if (def.allPages) {
+          if (allPages) {
             const { offset: _all, ...rest } = filter;
             jobs = [];
             for await (const job of client.dli.listAllFlinkJobs(rest, { signal })) jobs.push(job);
@@ -109,7 +122,7 @@ export = withOutputGuard((RED: NodeAPI) => {
             shape: 'dot',
             text: `${jobs.length} job${jobs.length === 1 ? '' : 's'}`,
           });
-          if (def.output === 'split') {
+          if (split) {
             const observedAt = new Date().toISOString();
             // msg.parts lets a join node put the list back together.
             jobs.forEach((job, index) => {

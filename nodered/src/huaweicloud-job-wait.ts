@@ -1,7 +1,6 @@
 import {
   AbortError,
   fieldsOf,
-  getJobKind,
   JOB_KINDS,
   JobFailedError,
   type JobState,
@@ -11,11 +10,18 @@ import {
   waitForJob,
 } from './lib/core.js';
 import { withOutputGuard } from './lib/guard.js';
+import {
+  badField,
+  FieldReader,
+  kindOf,
+  type MsgOverride,
+  readJobRef,
+  WAIT_OVERRIDES,
+} from './lib/msg-overrides.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './lib/node-red.js';
 import {
   clientOf,
   errorStatus,
-  evaluateRef,
   failWith,
   InFlight,
   type JobRefInput,
@@ -25,12 +31,8 @@ import {
 
 interface WaitDef extends NodeDef {
   server?: string;
-  kind?: string;
   /** The identity fields of its kind, by key (jobId, jobName, ...): a TypedInput each. */
   fields?: Record<string, TypedValue | undefined>;
-  until?: 'finished' | 'running';
-  timeout?: string;
-  interval?: string;
   progressOutput?: boolean;
 }
 
@@ -46,8 +48,34 @@ const KIND_CATALOG = JOB_KINDS.map((kind) => ({
 // setTimeout fires at once (with a warning) beyond 2^31-1 ms, about 24.8 days.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function duration(field: string, value: string | undefined, fallback: string): number {
-  return Math.min(parseDuration(field, value?.trim() ? value : fallback), MAX_TIMER_MS);
+const byName = (name: string) => WAIT_OVERRIDES.find((f) => f.name === name) as MsgOverride;
+
+/** A duration from the node or the msg (or its default), its error naming where a bad one came from. */
+async function durationOf(
+  reader: FieldReader,
+  msg: NodeMessage,
+  name: string,
+  fallback: string,
+): Promise<number> {
+  const field = byName(name);
+  const got = await reader.read(msg, field);
+  if (!got) return parseDuration(name, fallback);
+  if (typeof got.value !== 'string' && typeof got.value !== 'number')
+    throw badField(field, 'expected a duration such as 30m, 90s or 1h30m', got);
+  try {
+    return Math.min(parseDuration(name, got.value), MAX_TIMER_MS);
+  } catch {
+    throw badField(field, 'expected a positive duration such as 30m, 90s or 1h30m', got);
+  }
+}
+
+async function untilOf(reader: FieldReader, msg: NodeMessage): Promise<'finished' | 'running'> {
+  const field = byName('until');
+  const got = await reader.read(msg, field);
+  if (!got) return 'finished';
+  if (got.value !== 'finished' && got.value !== 'running')
+    throw badField(field, 'expected "finished" or "running"', got);
+  return got.value;
 }
 
 function percent(state: JobState): string {
@@ -84,6 +112,7 @@ export = withOutputGuard((RED: NodeAPI) => {
   function JobWaitNode(this: Node<unknown>, def: WaitDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const reader = new FieldReader(RED, node, def);
     const inFlight = new InFlight();
     const waits = new Map<number, { identity: string; status: NodeStatus; touched: number }>();
     let touches = 0;
@@ -132,9 +161,8 @@ export = withOutputGuard((RED: NodeAPI) => {
 
     node.on('input', (msg, send, done) => {
       void (async () => {
-        const kind = getJobKind(def.kind ?? '');
-        const fields = fieldsOf(kind);
-        const ref = await evaluateRef(RED, node, msg, kind.name, fields, def.fields ?? {});
+        const kind = kindOf(byName('kind'), await reader.read(msg, byName('kind')));
+        const ref = await readJobRef(reader, msg, kind, WAIT_OVERRIDES);
         const identity = identityOf(ref);
 
         if (msg.cancel === true) {
@@ -145,8 +173,9 @@ export = withOutputGuard((RED: NodeAPI) => {
         }
 
         const client = clientOf(RED, def.server);
-        const timeoutMs = duration('timeout', def.timeout, '1h');
-        const intervalMs = duration('interval', def.interval, '5s');
+        const until = await untilOf(reader, msg);
+        const timeoutMs = await durationOf(reader, msg, 'timeout', '1h');
+        const intervalMs = await durationOf(reader, msg, 'interval', '5s');
         await inFlight.run(async (signal, id) => {
           waits.set(id, {
             identity,
@@ -156,7 +185,7 @@ export = withOutputGuard((RED: NodeAPI) => {
           refresh();
           try {
             const state = await waitForJob(client, ref as never, {
-              until: def.until === 'running' ? 'running' : 'finished',
+              until,
               timeoutMs,
               intervalMs,
               signal,

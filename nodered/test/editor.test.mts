@@ -6,7 +6,7 @@
  * logs no error on the way.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOB_KINDS } from '@jobgate/core';
@@ -102,7 +102,8 @@ interface BrowserGlobals {
 interface EditorWindow {
   RED: {
     nodes: {
-      getType(type: string): { category: string; outputLabels?: unknown } | undefined;
+      getType(type: string): { category: string; icon?: unknown; outputLabels?: unknown } | undefined;
+      createExportableNodeSet(nodes: EditorNode[]): object[];
       eachNode(cb: (n: EditorNode) => void): void;
       eachConfig(cb: (n: EditorNode) => void): void;
       eachWorkspace(cb: (ws: { id: string; label: string }) => void): void;
@@ -112,7 +113,8 @@ interface EditorWindow {
     editor: { edit(node: EditorNode): void; editConfig(name: string, type: string, id: string): void };
     sidebar: { help: { show(type: string): void } };
     workspaces: { active(): string };
-    view: { redraw(): void };
+    view: { redraw(full?: boolean): void; importNodes(flow: unknown, options?: object): void };
+    utils: { getNodeLabel(node: EditorNode): string };
   };
 }
 
@@ -178,7 +180,8 @@ async function openAndCancel(id: string, type: string) {
       (n) =>
         (globalThis as unknown as BrowserGlobals).document.querySelectorAll('#node-input-kind option')
           .length === n,
-      JOB_KINDS.length,
+      // Each kind, and the first choice: the kind from msg.kind.
+      JOB_KINDS.length + 1,
     );
     const fields = await page.locator('#node-input-huaweicloud-fields .red-ui-typedInput-container').count();
     expect(fields).toBeGreaterThan(0);
@@ -218,11 +221,39 @@ describe.skipIf(skip)('the editor', () => {
     for (const type of OUR_TYPES.slice(1)) {
       await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).waitFor({ state: 'attached' });
     }
-    const icon = await page.evaluate(async (pkg) => {
-      const res = await fetch(`icons/${pkg}/huaweicloud-wait.svg`);
-      return { status: res.status, type: res.headers.get('content-type') };
+    const icons = await page.evaluate(async (pkg) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      const out: Record<string, number> = {};
+      for (const type of [
+        'huaweicloud-dli-flink-job',
+        'huaweicloud-dli-flink-jobs',
+        'huaweicloud-dli-sql-progress',
+        'huaweicloud-job-wait',
+      ]) {
+        const icon = String(RED.nodes.getType(type)?.icon);
+        out[icon] = (await fetch(`icons/${pkg}/${icon}`)).status;
+      }
+      return out;
     }, PACKAGE);
-    expect(icon.status).toBe(200);
+    expect(icons).toEqual({
+      'huaweicloud-query.svg': 200,
+      'huaweicloud-list.svg': 200,
+      'huaweicloud-progress.svg': 200,
+      'huaweicloud-wait.svg': 200,
+    });
+  });
+
+  it('loads the editor code the nodes share from resources/, with no error', async () => {
+    const shared = await page.evaluate(async (pkg) => {
+      const res = await fetch(`resources/${pkg}/editor.js`);
+      const api = (globalThis as unknown as { HuaweiCloudJobs?: Record<string, unknown> }).HuaweiCloudJobs;
+      return { status: res.status, members: Object.keys(api ?? {}).sort() };
+    }, PACKAGE);
+    expect(shared.status).toBe(200);
+    expect(shared.members).toEqual(
+      expect.arrayContaining(['typed', 'typedRow', 'registerQueryNode', 'optional']),
+    );
+    expect(problems).toEqual([]);
   });
 
   it('imports each example flow, opens every node and its help, with no error in the page', async () => {
@@ -249,4 +280,59 @@ describe.skipIf(skip)('the editor', () => {
     expect(labels).toEqual(['succeeded', 'failed', 'progress']);
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('loads a flow saved with the status filter in `status`, and no label ever shows [object Object]', async () => {
+    const saved = readFileSync(new URL('./fixtures/flink-jobs-status-0.1.json', import.meta.url), 'utf8');
+    await page.evaluate((flow) => {
+      (globalThis as unknown as EditorWindow).RED.view.importNodes(JSON.parse(flow), { generateIds: false });
+    }, saved);
+    const id = 'b1c2d3e4f5a60718';
+    const labelOf = (i: string) =>
+      page.evaluate((n) => {
+        const RED = (globalThis as unknown as EditorWindow).RED;
+        return RED.utils.getNodeLabel(RED.nodes.node(n));
+      }, i);
+    expect(await labelOf(id)).toBe('flink jobs: job_running_exception');
+
+    // Node-RED keeps each node's status in `status`, as the runtime reports it: do so for every node.
+    await page.evaluate(() => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      RED.nodes.eachNode((n) => {
+        const node = n as unknown as { status: object; dirty: boolean; dirtyStatus: boolean };
+        node.status = { fill: 'green', shape: 'dot', text: '2 jobs' };
+        node.dirty = true;
+        node.dirtyStatus = true;
+      });
+      RED.view.redraw(true);
+    });
+    expect(await labelOf(id)).toBe('flink jobs: job_running_exception');
+    const labels = await page.evaluate(() => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      const all: string[] = [];
+      RED.nodes.eachNode((n) => {
+        if (n.type.startsWith('huaweicloud-')) all.push(String(RED.utils.getNodeLabel(n)));
+      });
+      return all;
+    });
+    expect(labels.length).toBeGreaterThanOrEqual(OUR_TYPES.length);
+    for (const label of labels) expect(label).not.toMatch(/\[object |undefined|null/);
+    expect(await page.locator('.red-ui-flow-node-label', { hasText: '[object' }).count()).toBe(0);
+
+    // Its dialog shows the filter, and saving keeps it under its new name.
+    await page.evaluate((i) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      RED.editor.edit(RED.nodes.node(i));
+    }, id);
+    await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    expect(await page.locator('#node-input-statusFilter').inputValue()).toBe('job_running_exception');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const exported = await page.evaluate((i) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      return RED.nodes.createExportableNodeSet([RED.nodes.node(i)])[0] as Record<string, unknown>;
+    }, id);
+    expect(exported.statusFilter).toBe('job_running_exception');
+    expect(await labelOf(id)).toBe('flink jobs: job_running_exception');
+    expect(problems).toEqual([]);
+  });
 });

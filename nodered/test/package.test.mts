@@ -4,10 +4,17 @@
  * examples that together use every node.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fieldsOf, getJobKind } from '@jobgate/core';
 import { describe, expect, it } from 'vitest';
 import { NODERED_DIR } from './support/paths.mjs';
+
+const require = createRequire(import.meta.url);
+// The table the nodes read their msg properties by, as the built package holds it.
+const { MSG_OVERRIDES } = require(join(NODERED_DIR, 'dist', 'lib', 'msg-overrides.js')) as {
+  MSG_OVERRIDES: Record<string, { msg: string; label: string }[]>;
+};
 
 const pkg = JSON.parse(readFileSync(join(NODERED_DIR, 'package.json'), 'utf8'));
 const nodes: Record<string, string> = pkg['node-red'].nodes;
@@ -60,18 +67,51 @@ describe('the package manifest', () => {
       const js = readFileSync(join(NODERED_DIR, file), 'utf8');
       expect(js, file).toMatch(/^"use strict";/);
       expect(js, file).toMatch(/module\.exports = /);
-      expect(html(type)).toContain(`RED.nodes.registerType('${type}'`);
+      expect(html(type)).toMatch(
+        new RegExp(`(RED\\.nodes\\.registerType|HuaweiCloudJobs\\.registerQueryNode)\\('${type}'`),
+      );
     }
-    for (const icon of ['huaweicloud-job.svg', 'huaweicloud-wait.svg'])
-      expect(existsSync(join(NODERED_DIR, 'dist', 'icons', icon))).toBe(true);
+  });
+
+  it('ships the editor code the nodes share in resources/, which Node-RED serves', () => {
+    expect(pkg.files).toContain('resources');
+    for (const type of Object.keys(nodes).filter((t) => t !== CONFIG))
+      expect(html(type)).toContain(`<script src="resources/${pkg.name}/editor.js"></script>`);
+    expect(readFileSync(join(NODERED_DIR, 'resources', 'editor.js'), 'utf8')).toContain(
+      'window.HuaweiCloudJobs =',
+    );
   });
 });
 
+/** The icon each node shows: one per purpose. */
+const ICONS: Record<string, string> = {
+  'huaweicloud-dli-flink-job': 'huaweicloud-query.svg',
+  'huaweicloud-dataarts-job-status': 'huaweicloud-query.svg',
+  'huaweicloud-cdm-job-status': 'huaweicloud-query.svg',
+  'huaweicloud-dli-flink-jobs': 'huaweicloud-list.svg',
+  'huaweicloud-dli-sql-progress': 'huaweicloud-progress.svg',
+  'huaweicloud-job-wait': 'huaweicloud-wait.svg',
+};
+
 describe('the editor files', () => {
+  it('gives each kind of node its own icon, an SVG shipped beside the node files', () => {
+    expect(Object.keys(ICONS).sort()).toEqual([...flowNodeTypes].sort());
+    for (const [type, icon] of Object.entries(ICONS)) {
+      expect(html(type)).toContain(`icon: '${icon}'`);
+      const svg = readFileSync(join(NODERED_DIR, 'dist', 'icons', icon), 'utf8');
+      expect(svg).toMatch(
+        /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="40" height="60" viewBox="0 0 40 60">/,
+      );
+    }
+    // Every icon shipped is used, and no two purposes share one.
+    expect(readdirSync(join(NODERED_DIR, 'dist', 'icons')).sort()).toEqual(
+      [...new Set(Object.values(ICONS))].sort(),
+    );
+  });
+
   it.each(flowNodeTypes)('%s: palette category, icon, and help with every section', (type) => {
     const text = html(type);
-    expect(text).toContain("category: 'Huawei Cloud'");
-    expect(text).toMatch(/icon: 'huaweicloud-(job|wait)\.svg'/);
+    expect(text).toMatch(/category: J\.CATEGORY|registerQueryNode\(/);
     const help = text.slice(text.indexOf(`data-help-name="${type}"`));
     expect(help).toMatch(/^data-help-name="[^"]+">\s*<p>[^<]{20,}/); // the palette tooltip
     for (const section of ['Inputs', 'Outputs', 'Details', 'References'])
@@ -102,10 +142,22 @@ describe('the editor files', () => {
     ['huaweicloud-cdm-job-status', 'cdm'],
   ])('%s has a TypedInput for each identity field of %s', (type, kind) => {
     const text = html(type);
-    for (const field of fieldsOf(getJobKind(kind))) {
-      expect(text).toContain(`${field.key}: { value: '${field.key}'`);
-      expect(text).toContain(`${field.key}Type: { value: 'msg' }`);
-      expect(text).toContain(`$('#node-input-${field.key}').typedInput(`);
+    const keys = [...text.matchAll(/\{ key: '(\w+)'|key: '(\w+)',/g)].map((m) => m[1] ?? m[2]);
+    expect(keys).toEqual(fieldsOf(getJobKind(kind)).map((f) => f.key));
+    expect(text).toContain(`HuaweiCloudJobs.registerQueryNode('${type}'`);
+    expect(text).toContain(`<div id="node-input-${type}-fields"></div>`);
+  });
+
+  it.each(flowNodeTypes)('%s: its help lists the msg property of every field it reads', (type) => {
+    const fields = MSG_OVERRIDES[type] ?? [];
+    expect(fields.length).toBeGreaterThan(0);
+    const text = html(type);
+    const help = text.slice(text.indexOf(`data-help-name="${type}"`));
+    const inputs = help.slice(help.indexOf('<h3>Inputs</h3>'), help.indexOf('<h3>Outputs</h3>'));
+    expect(inputs).not.toContain('<!--msg-properties-->');
+    for (const field of fields) {
+      expect(inputs).toContain(`<dt class="optional">${field.msg} <span class="property-type">`);
+      expect(inputs).toContain(`sets <i>${field.label}</i> when the node leaves it empty`);
     }
   });
 });

@@ -291,11 +291,11 @@ describe('huaweicloud-dli-flink-jobs', () => {
     expect(seen.every((m) => m.topic === 'each')).toBe(true);
   });
 
-  it('sends every filter of the node, and msg.filter over them', async () => {
+  it('sends every filter of the node', async () => {
     const { node, out } = await load({
       type: 'huaweicloud-dli-flink-jobs',
       jobType: 'flink_opensource_sql_job',
-      status: 'job_running_exception',
+      statusFilter: 'job_running',
       queueName: 'jobgate_queue',
       jobName: 'clickstream_agg',
       userName: 'someone',
@@ -309,24 +309,20 @@ describe('huaweicloud-dli-flink-jobs', () => {
     });
     emulator.admin.clearRequests();
     const received = nextMessage(out);
-    node.receive({
-      filter: {
-        status: 'job_running',
-        userName: undefined,
-        name: undefined,
-        tags: undefined,
-        rootId: undefined,
-      },
-    });
+    node.receive({});
     await received;
     const query = new URLSearchParams(emulator.admin.requests()[0]?.query ?? '');
     expect(Object.fromEntries(query)).toEqual({
       job_type: 'flink_opensource_sql_job',
       status: 'job_running',
       queue_name: 'jobgate_queue',
+      name: 'clickstream_agg',
+      user_name: 'someone',
+      tags: 'team=data',
       order: 'desc',
       limit: '20',
       offset: '0',
+      root_job_id: '7',
       show_detail: 'true',
       sys_enterprise_project_name: 'default',
     });

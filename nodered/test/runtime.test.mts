@@ -3,6 +3,7 @@
  * 24) with the packed package installed into its user directory: every node
  * loads, and the flows print the debug lines the README shows.
  */
+import { readFileSync } from 'node:fs';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exampleFlows, mergeFlows, type RunningNodeRed, startNodeRed } from './support/runtime.mjs';
@@ -20,7 +21,13 @@ const EXPECTED_LINES = [
   '[debug:succeeded] cdm SUCCEEDED',
   '[debug:failed] dli-flink JOBGATE_JOB_FAILED job_running_exception',
   '[debug:failed] dataarts-realtime JOBGATE_JOB_FAILED EXCEPTION',
+  // A flink jobs node as version 0.1 saved it, its status filter in `status`: still filtering.
+  '[debug:saved by 0.1] 10002 job_running_exception',
 ];
+
+const SAVED_BY_0_1 = JSON.parse(
+  readFileSync(new URL('./fixtures/flink-jobs-status-0.1.json', import.meta.url), 'utf8'),
+) as { type: string; server?: string }[];
 
 // A wait that never ends (a streaming job never finishes), so that stopping Node-RED closes it mid-wait.
 const UNENDING_WAIT = [
@@ -74,6 +81,7 @@ describe('the example flows in a real Node-RED', () => {
       examples['Query job status'] ?? [],
       examples['Wait for jobs'] ?? [],
       UNENDING_WAIT,
+      SAVED_BY_0_1,
     );
     // Each example brings its own config node, so that either imports alone.
     const configIds = flows
@@ -83,6 +91,7 @@ describe('the example flows in a real Node-RED', () => {
     for (const node of flows)
       if ((node as { name?: string }).name === 'never ends')
         (node as { server: string }).server = configIds[0] ?? '';
+    for (const node of SAVED_BY_0_1) if (node.server === 'SERVER') node.server = configIds[0] ?? '';
     const { accessKey, secretKey } = emulator.credentials;
 
     const [queryConfig, waitConfig] = configIds;

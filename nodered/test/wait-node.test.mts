@@ -312,7 +312,11 @@ describe('huaweicloud-job-wait errors', () => {
       /jobId: .*integer/,
     ],
     ['a timeout that is no duration', { timeout: '5 parsecs' }, /timeout: expected a positive duration/],
-    ['an unknown job kind', { kind: 'dli-spark' }, /kind: unknown job kind "dli-spark"/],
+    [
+      'an unknown job kind',
+      { kind: 'dli-spark' },
+      /^InputError: kind: expected one of dli-flink, dli-sql, dataarts-realtime, cdm \(got "dli-spark" from the node's Job kind\)$/,
+    ],
   ])('refuses %s before any request', async (_what, options, message) => {
     const { node, caught } = await load(options as WaitOptions);
     emulator.admin.clearRequests();

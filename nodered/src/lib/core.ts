@@ -6,7 +6,6 @@
  */
 
 export type {
-  FlinkJobListFilter,
   FlinkJobListItem,
   JobGateClient,
   JobKind,
@@ -20,6 +19,7 @@ export {
   createClient,
   FLINK_JOB_STATUSES,
   FLINK_JOB_TYPES,
+  FlinkJobListFilter,
   fieldsOf,
   getJobKind,
   getJobState,

@@ -51,29 +51,6 @@ export function evaluate(
   });
 }
 
-/**
- * Evaluates the identity fields of a job kind into a job reference. A field
- * without a TypedInput reads the msg property of its name (msg.jobId, ...),
- * as the editor's defaults do. Empty optional fields are left out; a missing
- * required one is named by the core's InputError.
- */
-export async function evaluateRef(
-  RED: NodeAPI,
-  node: Node<unknown>,
-  msg: NodeMessage,
-  kind: string,
-  fields: readonly { key: string }[],
-  inputs: Record<string, TypedValue | undefined>,
-): Promise<JobRefInput> {
-  const ref: JobRefInput = { kind };
-  for (const field of fields) {
-    const input = inputs[field.key] ?? { value: field.key, type: 'msg' };
-    const value = await evaluate(RED, node, msg, input);
-    if (value !== undefined && value !== null && value !== '') ref[field.key] = value;
-  }
-  return ref;
-}
-
 /** A job reference before the core validates it. */
 export type JobRefInput = { kind: string } & Record<string, unknown>;
 
