@@ -166,7 +166,11 @@ export function settingsFromEnv(env: Env = process.env): EnvironmentSettings {
       source: 'HUAWEI_CLOUD_*' as const,
       accessKey: nonEmpty(env.HUAWEI_CLOUD_ACCESS_KEY_ID),
       secretKey: nonEmpty(env.HUAWEI_CLOUD_SECRET_ACCESS_KEY),
-      securityToken: undefined,
+      // Temporary keys exported by JobGate's export_credentials carry their token in the SDKs' variable,
+      // which belongs to the SDKs' own key pair when there is one.
+      securityToken: nonEmpty(env.HUAWEICLOUD_SDK_AK)
+        ? undefined
+        : nonEmpty(env.HUAWEICLOUD_SDK_SECURITY_TOKEN),
       projectId: nonEmpty(env.HUAWEI_CLOUD_PROJECT_ID),
       region: nonEmpty(env.HUAWEI_CLOUD_REGION),
     },
