@@ -269,6 +269,17 @@ export const ScenarioSchema = z
         });
       } else seenKeys.set(credential.accessKey, i);
     });
+    const seenProviders = new Map<string, number>();
+    (scenario.identityProviders ?? []).forEach((provider, i) => {
+      const first = seenProviders.get(provider.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identityProviders', i, 'id'],
+          message: `Duplicate identity provider id (already in identityProviders[${first}])`,
+        });
+      } else seenProviders.set(provider.id, i);
+    });
     const seenJobs = new Map<string, number>();
     scenario.jobs.forEach((job, i) => {
       const key = jobKey(job);
