@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@jobgate/emulator';
+import { type Emulator, startEmulator, startTestIssuer, type TestIssuer } from '@jobgate/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks, secretForms } from '../packages/core/test/support/leaks.js';
 import { type ActionRun, runAction } from '../scripts/action-harness.mjs';
@@ -20,22 +20,28 @@ const SECRETS = [CANARY.secretKey, CANARY.securityToken, CANARY_IAM_TOKEN];
 const FAST = { poll_interval: '0.1s', max_poll_interval: '0.2s' };
 const CLUSTER = '6ec9a0a4-76be-4262-8697-e7af1fac7920';
 
+const IDP = 'github-actions';
+
 let emulator: Emulator;
+let issuer: TestIssuer;
 let next = 0;
 
 beforeAll(async () => {
+  issuer = await startTestIssuer({ now: () => emulator.admin.now() });
   emulator = await startEmulator({
     timeScale: 600,
     seed: 3,
     scenario: {
       credentials: [{ ...CANARY, projectId: PROJECT }],
       tokens: [{ token: CANARY_IAM_TOKEN, projectId: PROJECT }],
+      identityProviders: [issuer.identityProvider({ id: IDP, clientId: IDP, projectId: PROJECT })],
       jobs: [],
     },
   });
 });
 afterAll(async () => {
   await emulator?.close();
+  await issuer?.close();
 });
 
 const akInputs = () => ({
@@ -140,6 +146,57 @@ describe('secret canaries in every output of the Action', () => {
     expect(missing.exitCode).toBe(1);
     expectNoLeaks(missing, [CANARY_IAM_TOKEN]);
   });
+
+  it('temporary credentials from an id token: every issued secret masked at once, in no output, exported for later steps', async () => {
+    // IAM issues the canary key, secret and security token; the id token is known before the step runs.
+    const nowSeconds = Math.floor(emulator.admin.now() / 1000);
+    const idToken = issuer.sign(issuer.claimsFor(IDP, { exp: nowSeconds + 30 * 86_400 }));
+    issuer.token = idToken;
+    emulator.admin.addFaults({
+      type: 'respond',
+      match: { path: '/v3.0/OS-CREDENTIAL/securitytokens' },
+      status: 201,
+      body: JSON.stringify({
+        credential: {
+          access: CANARY.accessKey,
+          secret: CANARY.secretKey,
+          securitytoken: CANARY.securityToken,
+          expires_at: new Date(emulator.admin.now() + 86_400_000).toISOString(),
+        },
+      }),
+    });
+    const issued = [CANARY.secretKey, CANARY.securityToken, idToken];
+    const text = issued.flatMap((s) => [...secretForms(s), s.slice(0, 11), s.slice(-11)]).join(' | ');
+    try {
+      for (const job of hostileJobs(text).filter((j) => j.inputs.job_kind === 'dli-sql')) {
+        const run = await runAction(
+          {
+            ...job.inputs,
+            endpoint: emulator.url,
+            project_id: PROJECT,
+            identity_provider: IDP,
+            export_credentials: 'true',
+            ...FAST,
+          },
+          { env: issuer.env },
+        );
+        expect(run.exitCode, run.stdout).toBe(job.passes ? 0 : 1);
+        const masks = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+        const iamToken = masks.find((l) => l.startsWith('::add-mask::MIIemu'))?.slice('::add-mask::'.length);
+        expect(iamToken).toBeDefined();
+        for (const secret of [...issued, CANARY.accessKey]) expect(masks).toContain(`::add-mask::${secret}`);
+        // Exported for later steps by design, through the runner's env file, and nowhere else.
+        expect(run.envFile).toContain('HUAWEI_CLOUD_SECRET_ACCESS_KEY');
+        expect(run.envFile).toContain(CANARY.securityToken);
+        expectNoLeaks({ ...run, envFile: '' }, [...issued, iamToken ?? '']);
+        // The server's echo did arrive, masked.
+        expect(channels(run)).toContain('***');
+      }
+    } finally {
+      issuer.token = undefined;
+      emulator.admin.clearFaults();
+    }
+  }, 60_000);
 
   it('an endpoint given with a password is refused without echoing it', async () => {
     const password = 'Hq7rX2vK9pLm4sT8';

@@ -26,6 +26,10 @@ export interface ActionConfig {
   failOnUnknown: boolean;
   client: ClientOptions;
   region: string | undefined;
+  /** Temporary credentials from IAM for the job's GitHub id token, instead of keys. */
+  oidc: { idpId: string; audience: string; durationSeconds: number } | undefined;
+  /** Export the temporary credentials for later steps. */
+  exportCredentials: boolean;
 }
 
 type GetInput = (name: string) => string;
@@ -119,14 +123,22 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
   const authToken = input('auth_token');
   const accessKey = input('access_key');
   const secretKey = input('secret_key');
-  if (authToken) credentials = { authToken };
+  const oidc = readOidc(input, env, Boolean(authToken || accessKey || secretKey));
+  const exportCredentials = booleanInput('export_credentials', input('export_credentials') || 'false');
+  if (exportCredentials && !oidc)
+    throw new InputError(
+      'export_credentials',
+      'needs identity_provider: only temporary credentials are exported',
+    );
+  if (oidc) credentials = undefined;
+  else if (authToken) credentials = { authToken };
   else if (accessKey || secretKey) {
     if (!accessKey) throw new InputError('access_key', 'required when secret_key is given');
     if (!secretKey) throw new InputError('secret_key', 'required when access_key is given');
     const securityToken = input('security_token');
     credentials = { accessKey, secretKey, ...(securityToken ? { securityToken } : {}) };
   } else credentials = fromEnv.credentials;
-  if (!credentials) {
+  if (!credentials && !oidc) {
     throw new InputError(
       'access_key',
       'no credentials: set access_key and secret_key (or auth_token), or run huaweicloud/auth-action first, or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK',
@@ -136,6 +148,7 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
   const endpoint = input('endpoint') || undefined;
   try {
     resolveEndpoint(kind.service, { region, endpoint });
+    if (oidc) resolveEndpoint('iam', { region, endpoint });
   } catch (error) {
     asInputError(error);
   }
@@ -149,6 +162,40 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
     maxIntervalMs,
     failOnUnknown,
     region,
+    oidc,
+    exportCredentials,
     client: { region, projectId, credentials, endpoint, env: {} },
   };
+}
+
+/** GitHub OIDC: `identity_provider`, `audience` and `credentials_duration`, with the id-token permission. */
+function readOidc(
+  input: (name: string) => string,
+  env: Record<string, string | undefined>,
+  keysGiven: boolean,
+): ActionConfig['oidc'] {
+  const idpId = input('identity_provider');
+  if (!idpId) return undefined;
+  if (keysGiven)
+    throw new InputError(
+      'identity_provider',
+      'give either identity_provider or access_key/secret_key/auth_token, not both',
+    );
+  if (!/^[\x21-\x7e]{1,64}$/.test(idpId))
+    throw new InputError(
+      'identity_provider',
+      `expected the id of an IAM identity provider (up to 64 visible characters), got ${JSON.stringify(idpId)}`,
+    );
+  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+    throw new InputError(
+      'identity_provider',
+      'this job may not ask GitHub for an id token: add `permissions: id-token: write` to the job (with `contents: read` if it checks out code)',
+    );
+  const durationMs = parseDuration('credentials_duration', input('credentials_duration') || '1h');
+  if (durationMs % 1000 !== 0 || durationMs < 900_000 || durationMs > 86_400_000)
+    throw new InputError(
+      'credentials_duration',
+      `expected whole seconds from 15m to 24h (what IAM issues), got ${JSON.stringify(input('credentials_duration'))}`,
+    );
+  return { idpId, audience: input('audience') || idpId, durationSeconds: durationMs / 1000 };
 }

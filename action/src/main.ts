@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import {
   AbortError,
+  type ClientOptions,
   createClient,
   describeJob,
   getJobState,
@@ -8,6 +9,7 @@ import {
   HuaweiCloudError,
   InputError,
   type JobFailedError,
+  JobGateError,
   type JobState,
   urlSecrets,
   WaitTimeoutError,
@@ -21,6 +23,44 @@ const SECRET_INPUTS = ['secret_key', 'security_token', 'auth_token'];
 const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'];
 /** Outputs are capped well below the runner's limit; the raw answer is what gets dropped. */
 const MAX_JOB_OUTPUT = 512 * 1024;
+
+/** The job's GitHub id token for `audience`, asked afresh at each exchange. */
+function gitHubIdToken(audience: string): () => Promise<string> {
+  return async () => {
+    try {
+      return await core.getIDToken(audience);
+    } catch (error) {
+      throw new JobGateError(
+        'JOBGATE_ID_TOKEN',
+        `GitHub did not give an id token for audience ${JSON.stringify(audience)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+}
+
+function credentialsOf(config: ActionConfig): ClientOptions['credentials'] {
+  if (!config.oidc) return config.client.credentials;
+  const { idpId, audience, durationSeconds } = config.oidc;
+  return { idpId, idToken: gitHubIdToken(audience), durationSeconds };
+}
+
+/** Exported as huaweicloud/auth-action names them, with the security token as the SDKs read it. */
+async function exportCredentials(
+  client: ReturnType<typeof createClient>,
+  signal: AbortSignal,
+): Promise<void> {
+  const issued = (await client.credentials.current(signal)) as {
+    accessKey: string;
+    secretKey: string;
+    securityToken: string;
+  };
+  out.exportSecret('HUAWEI_CLOUD_ACCESS_KEY_ID', issued.accessKey);
+  out.exportSecret('HUAWEI_CLOUD_SECRET_ACCESS_KEY', issued.secretKey);
+  out.exportSecret('HUAWEICLOUD_SDK_SECURITY_TOKEN', issued.securityToken);
+  out.info(
+    'Exported temporary credentials for later steps (HUAWEI_CLOUD_ACCESS_KEY_ID, HUAWEI_CLOUD_SECRET_ACCESS_KEY, HUAWEICLOUD_SDK_SECURITY_TOKEN)',
+  );
+}
 
 /** Every secret the step may hold, before anything else runs: masked by the runner, redacted by the core. */
 function learnSecrets(): void {
@@ -62,6 +102,9 @@ export async function run(): Promise<void> {
     config = readInputs((name) => core.getInput(name), process.env);
     client = createClient({
       ...config.client,
+      credentials: credentialsOf(config),
+      // Every issued secret (id token, IAM token, temporary keys) is masked the moment it exists.
+      onSecret: (value) => out.secret(value),
       http: { onEvent: (event) => pollLog.push(httpLine(event)) },
     });
   } catch (error) {
@@ -100,6 +143,7 @@ export async function run(): Promise<void> {
     `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
   );
   try {
+    if (config.exportCredentials) await exportCredentials(client, controller.signal);
     if (config.waitFor === 'none') {
       last = await getJobState(client, config.ref, { signal: controller.signal });
       setStateOutputs(last);

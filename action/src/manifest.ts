@@ -75,6 +75,28 @@ export function actionInputs(): ActionInput[] {
     },
     { name: 'auth_token', description: 'An IAM token, sent as X-Auth-Token instead of signing with AK/SK.' },
     {
+      name: 'identity_provider',
+      description:
+        "The id of an IAM identity provider (OpenID Connect) that trusts GitHub's id tokens: the job's id token is exchanged for temporary credentials, and no key is kept in the workflow. Needs `permissions: id-token: write`.",
+    },
+    {
+      name: 'audience',
+      description:
+        "The audience of the GitHub id token: the client_id of the identity provider's OpenID Connect configuration. Default: the identity_provider value.",
+    },
+    {
+      name: 'credentials_duration',
+      description:
+        'How long the temporary credentials last, from `15m` to `24h`; they are renewed before they expire, however long the wait.',
+      default: '1h',
+    },
+    {
+      name: 'export_credentials',
+      description:
+        'With identity_provider: export the temporary credentials (masked) for later steps as HUAWEI_CLOUD_ACCESS_KEY_ID, HUAWEI_CLOUD_SECRET_ACCESS_KEY and HUAWEICLOUD_SDK_SECURITY_TOKEN.',
+      default: 'false',
+    },
+    {
       name: 'endpoint',
       description:
         "An endpoint for every service instead of the region's (private deployments, proxies, the JobGate emulator). https://, or http:// on a loopback address.",

@@ -27,6 +27,12 @@ export function secret(value: string | undefined): void {
   core.setSecret(value);
 }
 
+/** A secret exported for later steps: masked first. */
+export function exportSecret(name: string, value: string): void {
+  secret(value);
+  core.exportVariable(name, value);
+}
+
 export function info(text: string): void {
   core.info(logLine(text));
 }

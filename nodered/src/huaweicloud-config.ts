@@ -4,6 +4,7 @@ import {
   InputError,
   type JobGateClient,
   redactor,
+  secretsOf,
   settingsFromEnv,
   urlSecrets,
 } from './lib/core.js';
@@ -17,6 +18,8 @@ interface Credentials {
   securityToken: string;
   /** An IAM token (X-Auth-Token), instead of an AK/SK pair. */
   authToken: string;
+  /** An OIDC id token to exchange at the identity provider for temporary AK/SK. */
+  idToken: string;
 }
 
 interface ConfigDef extends NodeDef {
@@ -26,6 +29,10 @@ interface ConfigDef extends NodeDef {
   endpointDli?: string;
   endpointDataarts?: string;
   endpointCdm?: string;
+  endpointIam?: string;
+  /** An IAM identity provider that exchanges an id token (given, or read from idTokenFile) for temporary AK/SK. */
+  identityProvider?: string;
+  idTokenFile?: string;
   proxy?: string;
 }
 
@@ -85,11 +92,16 @@ function learnSecrets(credentials: Partial<Credentials>, def: ConfigDef): void {
     own(credentials.secretKey),
     own(credentials.securityToken),
     own(credentials.authToken),
-    fromEnv?.secretKey,
-    fromEnv?.securityToken,
-    ...[def.proxy, def.endpoint, def.endpointDli, def.endpointDataarts, def.endpointCdm].flatMap((url) =>
-      urlSecrets(own(url)),
-    ),
+    own(credentials.idToken),
+    ...(fromEnv ? secretsOf(fromEnv) : []),
+    ...[
+      def.proxy,
+      def.endpoint,
+      def.endpointDli,
+      def.endpointDataarts,
+      def.endpointCdm,
+      def.endpointIam,
+    ].flatMap((url) => urlSecrets(own(url))),
     ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((name) =>
       urlSecrets(process.env[name]),
     ),
@@ -108,6 +120,11 @@ export = withOutputGuard((RED: NodeAPI) => {
       const secretKey = setting('secretKey', credentials.secretKey);
       const securityToken = setting('securityToken', credentials.securityToken);
       const authToken = setting('authToken', credentials.authToken);
+      const identityProvider = setting('identityProvider', def.identityProvider);
+      const idToken = setting('idToken', credentials.idToken);
+      const idTokenFile = setting('idTokenFile', def.idTokenFile);
+      if (identityProvider && !idToken && !idTokenFile)
+        throw new InputError('idToken', 'expected an id token or an id token file for the identity provider');
       const proxy = setting('proxy', def.proxy);
       dispatcher = proxy ? proxyAgent(proxy) : undefined;
       this.client = createClient({
@@ -123,12 +140,15 @@ export = withOutputGuard((RED: NodeAPI) => {
               }
             : authToken
               ? { authToken }
-              : undefined,
+              : identityProvider
+                ? { idpId: identityProvider, ...(idToken ? { idToken } : { idTokenFile }) }
+                : undefined,
         endpoint: setting('endpoint', def.endpoint),
         endpoints: {
           dli: setting('endpointDli', def.endpointDli),
           dataarts: setting('endpointDataarts', def.endpointDataarts),
           cdm: setting('endpointCdm', def.endpointCdm),
+          iam: setting('endpointIam', def.endpointIam),
         },
         http: dispatcher ? { dispatcher } : {},
       });
@@ -154,6 +174,7 @@ export = withOutputGuard((RED: NodeAPI) => {
       secretKey: { type: 'password' },
       securityToken: { type: 'password' },
       authToken: { type: 'password' },
+      idToken: { type: 'password' },
     },
   });
 });

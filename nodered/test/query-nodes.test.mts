@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FLINK_JOB_STATUSES } from '@jobgate/core';
-import { type Emulator, startEmulator } from '@jobgate/emulator';
+import { type Emulator, startEmulator, startTestIssuer } from '@jobgate/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALL_NODES,
@@ -393,6 +396,53 @@ describe('huaweicloud-config', () => {
       delete process.env.HUAWEICLOUD_SDK_SK;
       delete process.env.HUAWEICLOUD_SDK_PROJECT_ID;
     }
+  });
+
+  it('exchanges an id token read from a file at an IAM identity provider, no key in the flow', async () => {
+    const issuer = await startTestIssuer();
+    const { projectId } = emulator.credentials;
+    const federated = await startEmulator({
+      timeScale: 1,
+      scenario: {
+        credentials: [emulator.credentials],
+        identityProviders: [issuer.identityProvider({ id: 'k8s', clientId: 'node-red', projectId })],
+        jobs: [{ kind: 'dli-flink', jobId: 10001, steps: [{ status: 'job_running' }] }],
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'jobgate-nodered-'));
+    try {
+      const idToken = issuer.sign(issuer.claimsFor('node-red'));
+      writeFileSync(join(dir, 'token'), idToken);
+      const { node, out } = await load(
+        { type: 'huaweicloud-dli-flink-job' },
+        {
+          config: { endpoint: federated.url, identityProvider: 'k8s', idTokenFile: join(dir, 'token') },
+          credentials: {},
+        },
+      );
+      const received = nextMessage(out);
+      node.receive({ jobId: 10001 });
+      const msg = await received;
+      expect(msg.job.status).toBe('job_running');
+      const routes = federated.admin.requests().map((r) => `${r.route} ${r.status}`);
+      expect(routes).toEqual(['iam.id-token 201', 'iam.security-token 201', 'dli.flink.detail 200']);
+      expect(federated.admin.requests()[2]?.accessKey).not.toBe(emulator.credentials.accessKey);
+      expect(JSON.stringify([msg, statuses(node), loggedText()])).not.toContain(idToken.slice(-16));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await federated.close();
+      await issuer.close();
+    }
+  });
+
+  it('asks for an id token when an identity provider is set without one', async () => {
+    const { node, caught } = await load(
+      { type: 'huaweicloud-dli-flink-job' },
+      { config: { identityProvider: 'k8s' }, credentials: {} },
+    );
+    const received = nextMessage(caught);
+    node.receive({ jobId: 10001 });
+    expect((await received).error.message).toMatch(/idToken: expected an id token or an id token file/);
   });
 
   it('says which credentials are missing when it has none at all', async () => {

@@ -35,6 +35,7 @@ export {
   ResponseFormatError,
   redact,
   redactor,
+  secretsOf,
   settingsFromEnv,
   urlSecrets,
   WaitTimeoutError,

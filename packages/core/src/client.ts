@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { ApiContext } from './api-context.js';
-import { Credentials, isTokenAuth, learnCredentials, settingsFromEnv } from './auth/credentials.js';
+import {
+  type CredentialSource,
+  Credentials,
+  fixedCredentials,
+  isCredentialSource,
+  isExchanged,
+  learnCredentials,
+  settingsFromEnv,
+} from './auth/credentials.js';
+import { TemporaryCredentials } from './auth/temporary.js';
 import { CdmApi } from './cdm/api.js';
 import { DataArtsApi } from './dataarts/api.js';
 import { DliApi } from './dli/api.js';
@@ -23,8 +32,18 @@ export const ProjectId = z
 export interface ClientOptions extends EndpointOptions {
   /** The project every request is scoped to. Falls back to HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID. */
   projectId?: string | undefined;
-  /** AK/SK (optionally with a security token) or an IAM token. Falls back to the environment. */
-  credentials?: Credentials | undefined;
+  /**
+   * AK/SK (optionally with a security token), an IAM token, an OIDC id token
+   * with its IAM identity provider (`{ idpId, idToken | idTokenFile }`) or an
+   * IAM token to exchange (`{ iamToken }`) for temporary AK/SK, or a source of
+   * credentials of one's own. Falls back to the environment.
+   */
+  credentials?: Credentials | CredentialSource | undefined;
+  /**
+   * Called with every secret the client is issued (id token, IAM token,
+   * temporary AK/SK, security token) the moment it exists, e.g. to mask it.
+   */
+  onSecret?: ((secret: string) => void) | undefined;
   http?: HttpOptions;
   /** Where environment fallbacks are read from (default process.env). */
   env?: Record<string, string | undefined>;
@@ -37,6 +56,8 @@ export interface JobGateClient {
   readonly dataarts: DataArtsApi;
   readonly cdm: CdmApi;
   readonly transport: HttpTransport;
+  /** Where each request's credentials come from (temporary ones: renewed before they expire). */
+  readonly credentials: CredentialSource;
   /** The base URL each service is reached at. */
   endpointOf(service: ServiceName): URL;
   close(): Promise<void>;
@@ -59,10 +80,10 @@ export function createClient(options: ClientOptions = {}): JobGateClient {
   if (!rawCredentials) {
     throw new InputError(
       'credentials',
-      'expected an access key and secret key (or an IAM token); none given and none in HUAWEI_CLOUD_ACCESS_KEY_ID/HUAWEI_CLOUD_SECRET_ACCESS_KEY or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK',
+      'expected an access key and secret key (or an IAM token, or an identity provider and id token); none given and none in HUAWEI_CLOUD_ACCESS_KEY_ID/HUAWEI_CLOUD_SECRET_ACCESS_KEY, HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK or HUAWEICLOUD_SDK_IDP_ID/HUAWEICLOUD_SDK_ID_TOKEN_FILE',
     );
   }
-  const credentials = parseCredentials(rawCredentials);
+  const credentials = isCredentialSource(rawCredentials) ? rawCredentials : parseCredentials(rawCredentials);
   const endpointOptions: EndpointOptions = {
     region,
     endpoint: options.endpoint,
@@ -87,12 +108,22 @@ export function createClient(options: ClientOptions = {}): JobGateClient {
     if (url) return url;
     throw problems.get(service) ?? new InputError('region', `required to reach ${service}`);
   };
-  const transport = new HttpTransport(credentials, options.http);
+  const source: CredentialSource = isCredentialSource(credentials)
+    ? credentials
+    : isExchanged(credentials)
+      ? new TemporaryCredentials({
+          credentials,
+          iamEndpoint: endpointOf('iam'),
+          http: options.http,
+          onSecret: options.onSecret,
+        })
+      : fixedCredentials(credentials);
+  const transport = new HttpTransport(source, options.http);
   const ctx: ApiContext = {
     transport,
     projectId,
     baseUrl: endpointOf,
-    signed: !isTokenAuth(credentials),
+    signed: source.signed,
   };
   return {
     projectId,
@@ -101,8 +132,13 @@ export function createClient(options: ClientOptions = {}): JobGateClient {
     dataarts: new DataArtsApi(ctx),
     cdm: new CdmApi(ctx),
     transport,
+    credentials: source,
     endpointOf: (service) => new URL(endpointOf(service)),
-    close: () => transport.close(),
+    close: async () => {
+      await transport.close();
+      // A source the caller brought is the caller's to close.
+      if (source !== rawCredentials) await source.close?.();
+    },
   };
 }
 
@@ -118,6 +154,6 @@ function parseCredentials(value: unknown): Credentials {
   const missing = [...fields].filter(Boolean).join(', ');
   throw new InputError(
     'credentials',
-    `expected { accessKey, secretKey, securityToken? } or { authToken }${missing ? `; check ${missing}` : ''}`,
+    `expected { accessKey, secretKey, securityToken? }, { authToken }, { idpId, idToken | idTokenFile, durationSeconds? } or { iamToken, durationSeconds? }${missing ? `; check ${missing}` : ''}`,
   );
 }

@@ -2,8 +2,11 @@ import { isIP } from 'node:net';
 import { InputError } from './errors.js';
 import { displayUrl, redactor, urlSecrets } from './redact.js';
 
-/** The services JobGate talks to. DataArts Studio Factory is DLF in Huawei's host names. */
-export const SERVICES = ['dli', 'dataarts', 'cdm'] as const;
+/**
+ * The services JobGate talks to. DataArts Studio Factory is DLF in Huawei's host names; IAM issues
+ * temporary credentials for an OIDC id token.
+ */
+export const SERVICES = ['dli', 'dataarts', 'cdm', 'iam'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /**
@@ -42,12 +45,13 @@ export const KNOWN_REGIONS = [
   'tr-west-1',
 ] as const;
 
-const HOST_PREFIX: Record<ServiceName, string> = { dli: 'dli', dataarts: 'dayu-dlf', cdm: 'cdm' };
+const HOST_PREFIX: Record<ServiceName, string> = { dli: 'dli', dataarts: 'dayu-dlf', cdm: 'cdm', iam: 'iam' };
 
 /** Hosts that do not follow `{prefix}.{region}.myhuaweicloud.com`. */
 const HOST_EXCEPTIONS: Partial<Record<ServiceName, Record<string, string>>> = {
   dli: { 'eu-west-101': 'dli.eu-west-101.myhuaweicloud.eu' },
   dataarts: { 'cn-east-4': 'dayu.cn-east-4.myhuaweicloud.com' },
+  iam: { 'eu-west-101': 'iam.eu-west-101.myhuaweicloud.eu' },
 };
 
 export function defaultHost(service: ServiceName, region: string): string {

@@ -95,6 +95,29 @@ export class ResponseFormatError extends JobGateError {
   }
 }
 
+/**
+ * IAM would not issue temporary credentials: its own words, and what to
+ * check on the IAM side. Never retried: the same token gets the same answer.
+ */
+export class IdentityError extends JobGateError {
+  override name = 'IdentityError';
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly retryable = false;
+
+  constructor(init: {
+    code: string;
+    status: number;
+    message: string;
+    requestId?: string | undefined;
+    cause?: unknown;
+  }) {
+    super(init.code, init.message, { cause: init.cause });
+    this.status = init.status;
+    this.requestId = init.requestId;
+  }
+}
+
 /** The connection failed, was reset, or the request timed out. Retryable. */
 export class NetworkError extends JobGateError {
   override name = 'NetworkError';

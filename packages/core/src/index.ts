@@ -3,11 +3,19 @@
 export type { CallOptions } from './api-context.js';
 export {
   AccessKeyAuth,
+  type CredentialSource,
   Credentials,
   type EnvironmentSettings,
+  fixedCredentials,
+  IamTokenExchangeAuth,
+  IdTokenAuth,
+  type IdTokenSource,
+  isCredentialSource,
   learnCredentials,
+  type RequestCredentials,
   secretsOf,
   settingsFromEnv,
+  TemporaryDuration,
   TokenAuth,
 } from './auth/credentials.js';
 export type { AccessKeyCredentials, SigningRequest, SignOptions } from './auth/signer.js';
@@ -22,6 +30,14 @@ export {
   signRequest,
   stringToSign,
 } from './auth/signer.js';
+export {
+  DEFAULT_DURATION_SECONDS,
+  type IssuedCredentials,
+  readIdToken,
+  renewalMargin,
+  TemporaryCredentials,
+  type TemporaryCredentialsOptions,
+} from './auth/temporary.js';
 export {
   boundValue,
   MAX_DEPTH,
@@ -52,6 +68,7 @@ export {
   describeJob,
   formatDuration,
   HuaweiCloudError,
+  IdentityError,
   InputError,
   isRetryable,
   JobFailedError,
@@ -64,12 +81,23 @@ export {
 export { backoffDelay, parseRetryAfter } from './http/backoff.js';
 export { MAX_TIMER_MS } from './http/request-gate.js';
 export {
+  type ApiAnswer,
+  type ApiRequest,
   HTTP_DEFAULTS,
   type HttpEvent,
   type HttpOptions,
   HttpTransport,
   parseHttpOptions,
 } from './http/transport.js';
+export {
+  createTemporaryKeys,
+  describeIdToken,
+  exchangeIdToken,
+  type IamCall,
+  type IamToken,
+  type TemporaryKeys,
+} from './iam/api.js';
+export * from './iam/schemas.js';
 export { parseInput } from './inputs.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
 export {

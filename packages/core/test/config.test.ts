@@ -107,6 +107,33 @@ describe('credentials from the environment', () => {
     expect(halves.credentials).toBeUndefined();
   });
 
+  it('temporary keys as export_credentials leaves them: the security token goes with the keys it came with', () => {
+    const exported = {
+      HUAWEI_CLOUD_ACCESS_KEY_ID: 'AK1',
+      HUAWEI_CLOUD_SECRET_ACCESS_KEY: 'SK1',
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: 'T1',
+    };
+    expect(settingsFromEnv(exported).credentials).toEqual({
+      accessKey: 'AK1',
+      secretKey: 'SK1',
+      securityToken: 'T1',
+    });
+    const sdkPair = settingsFromEnv({ ...exported, HUAWEICLOUD_SDK_AK: 'AK2', HUAWEICLOUD_SDK_SK: 'SK2' });
+    expect(sdkPair.credentials).toEqual({ accessKey: 'AK1', secretKey: 'SK1' });
+  });
+
+  it('an identity provider and id token file as the SDKs read them, when no key pair is set', () => {
+    const oidc = { HUAWEICLOUD_SDK_IDP_ID: 'github', HUAWEICLOUD_SDK_ID_TOKEN_FILE: '/run/token' };
+    expect(settingsFromEnv(oidc)).toEqual({
+      credentials: { idpId: 'github', idTokenFile: '/run/token' },
+      source: 'HUAWEICLOUD_SDK_IDP_ID',
+    });
+    expect(settingsFromEnv({ ...oidc, HUAWEICLOUD_SDK_AK: 'AK2', HUAWEICLOUD_SDK_SK: 'SK2' }).source).toBe(
+      'HUAWEICLOUD_SDK_*',
+    );
+    expect(settingsFromEnv({ HUAWEICLOUD_SDK_IDP_ID: 'github' }).credentials).toBeUndefined();
+  });
+
   it('createClient falls back to the environment and explains what is missing', () => {
     const client = createClient({
       env: {

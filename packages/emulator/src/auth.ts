@@ -210,6 +210,8 @@ export class Authenticator {
   /** Emulator time at which each locked AK is unlocked. */
   readonly #lockedUntil: BoundedMap<string, number>;
   readonly #wallNow: () => number;
+  /** Temporary credentials IAM issued, with the emulator time they expire at. */
+  readonly #temporary: BoundedMap<string, { credential: Credential; expiresAt: number }>;
 
   constructor(
     scenario: Pick<Scenario, 'credentials' | 'tokens'>,
@@ -226,6 +228,12 @@ export class Authenticator {
     );
     this.#clock = clock;
     this.#wallNow = wallNow;
+    this.#temporary = new BoundedMap(maxTrackedKeys);
+  }
+
+  /** Temporary credentials from IAM: accepted, with their security token, until `expiresAt` (emulator time). */
+  issue(keys: Omit<Credential, 'projectId'>, projectId: string, expiresAt: number): void {
+    this.#temporary.set(keys.accessKey, { credential: { ...keys, projectId }, expiresAt });
   }
 
   /** How many AKs have failures counted and how many are locked (expired locks included until seen). */
@@ -237,6 +245,7 @@ export class Authenticator {
   clear(): void {
     this.#failures.clear();
     this.#lockedUntil.clear();
+    this.#temporary.clear();
   }
 
   authenticate(request: ReceivedRequest): AuthResult {
@@ -304,9 +313,17 @@ export class Authenticator {
       ...fail(code, message, reason),
       accessKey,
     });
-    const credential = this.#credentials.get(accessKey);
+    const temporary = this.#temporary.get(accessKey);
+    const credential = this.#credentials.get(accessKey) ?? temporary?.credential;
     if (!credential)
       return withKey('APIG.0301', `${IAM_PREFIX}: the access key does not exist`, 'unknown AK');
+    if (temporary && this.#clock.now() >= temporary.expiresAt) {
+      return withKey(
+        'APIG.0301',
+        `${IAM_PREFIX}: the temporary access key and its security token have expired`,
+        'temporary key expired',
+      );
+    }
 
     const sdkDate = headerText(request.headers['x-sdk-date']);
     if (sdkDate === undefined) {

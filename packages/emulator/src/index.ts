@@ -19,6 +19,14 @@ export {
 export { Clock } from './clock.js';
 export type { Fault, FaultInput, FaultType } from './faults.js';
 export { FaultSchema, FaultTypeSchema } from './faults.js';
+export type { IamRoute } from './iam.js';
+export {
+  IAM_TOKEN_LIFETIME_MS,
+  ID_TOKEN_PATH,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  SECURITY_TOKEN_PATH,
+} from './iam.js';
 export type { Prng } from './prng.js';
 export { createPrng } from './prng.js';
 export type { RouteName } from './routes.js';
@@ -28,6 +36,8 @@ export type {
   DataArtsJob,
   Dialect,
   FlinkJob,
+  IdentityProvider,
+  IdentityProviderInput,
   Job,
   JobInput,
   Scenario,
@@ -39,6 +49,7 @@ export {
   DEFAULT_DIALECT,
   DEFAULT_SCENARIO_PATH,
   DialectSchema,
+  IdentityProviderSchema,
   JobSchema,
   loadScenarioFile,
   parseScenario,
@@ -49,3 +60,5 @@ export type { Emulator, EmulatorAdmin, EmulatorOptions } from './server.js';
 export { startEmulator } from './server.js';
 export type { JobSummary, RequestLog, RequestLogEntry } from './state.js';
 export { DEFAULT_REQUEST_LOG_SIZE } from './state.js';
+export type { TestIssuer, TestIssuerOptions, TokenRequest } from './test-issuer.js';
+export { GITHUB_ISSUER, startTestIssuer } from './test-issuer.js';

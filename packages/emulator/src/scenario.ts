@@ -207,6 +207,42 @@ export const TokenSchema = z.strictObject({
   projectId: z.string().min(1),
 });
 
+/** A claim's allowed values: one, or any of several; `*` in a value matches any run of characters. */
+const ClaimMatch = z.union([z.string(), z.array(z.string()).min(1)]);
+
+/**
+ * One mapping rule of an identity provider: when every listed claim of the id token matches, the token is
+ * allowed (temporary credentials for the provider's project) or refused. The first rule that matches decides;
+ * a token no rule matches is refused, as IAM refuses a token its mapping grants no user group.
+ */
+export const MappingRuleSchema = z.strictObject({
+  claims: z.record(z.string(), ClaimMatch),
+  allow: z.boolean().default(true),
+});
+
+/** A public key of an issuer's JWKS (RSA, for RS256). */
+const JwkSchema = z.looseObject({
+  kty: z.string(),
+  kid: z.string().optional(),
+  n: z.string(),
+  e: z.string(),
+});
+
+/**
+ * An IAM identity provider of protocol OIDC with programmatic access: the id token's `iss` must be `issuer`,
+ * its `aud` must hold `clientId`, and its RS256 signature must verify against `jwks` (the OIDC
+ * configuration's `signing_key`, stored statically as IAM stores it).
+ */
+export const IdentityProviderSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  issuer: z.string().min(1),
+  clientId: z.string().min(1),
+  jwks: z.strictObject({ keys: z.array(JwkSchema).min(1) }),
+  /** The project the user group of the mapping is granted: requests there are allowed. */
+  projectId: z.string().min(1),
+  rules: z.array(MappingRuleSchema).default([]),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -215,6 +251,8 @@ export const ScenarioSchema = z
     dialect: DialectSchema.optional(),
     credentials: z.array(CredentialSchema).min(1),
     tokens: z.array(TokenSchema).optional(),
+    /** OIDC identity providers IAM trusts: id tokens they vouch for are exchanged for temporary credentials. */
+    identityProviders: z.array(IdentityProviderSchema).optional(),
     jobs: z.array(JobSchema).default([]),
     faults: z.array(FaultSchema).optional(),
     rateLimit: z.strictObject({ perAkPerSecond: z.int().positive() }).optional(),
@@ -230,6 +268,17 @@ export const ScenarioSchema = z
           message: `Duplicate access key (already in credentials[${first}])`,
         });
       } else seenKeys.set(credential.accessKey, i);
+    });
+    const seenProviders = new Map<string, number>();
+    (scenario.identityProviders ?? []).forEach((provider, i) => {
+      const first = seenProviders.get(provider.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identityProviders', i, 'id'],
+          message: `Duplicate identity provider id (already in identityProviders[${first}])`,
+        });
+      } else seenProviders.set(provider.id, i);
     });
     const seenJobs = new Map<string, number>();
     scenario.jobs.forEach((job, i) => {
@@ -254,6 +303,9 @@ export type SqlJob = z.infer<typeof SqlJobSchema>;
 export type DataArtsJob = z.infer<typeof DataArtsJobSchema>;
 export type CdmJob = z.infer<typeof CdmJobSchema>;
 export type Credential = z.infer<typeof CredentialSchema>;
+export type IdentityProvider = z.infer<typeof IdentityProviderSchema>;
+export type IdentityProviderInput = z.input<typeof IdentityProviderSchema>;
+export type MappingRule = z.infer<typeof MappingRuleSchema>;
 
 /** A job's identity within the emulator: kind, project and the kind's own id fields. */
 export function jobKey(job: Job): string {

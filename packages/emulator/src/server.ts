@@ -19,6 +19,7 @@ import {
   throttled,
 } from './errors.js';
 import type { Fault, FaultInput } from './faults.js';
+import { iamRouteOf } from './iam.js';
 import type { RouteMatch } from './routes.js';
 import { decodePath, handleRoute, matchRoute } from './routes.js';
 import type { Credential, Dialect, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
@@ -158,10 +159,12 @@ function sendScripted(res: ServerResponse, fault: Fault, requestId: string): num
 }
 
 function errorCodeOf(answer: Answer): string | undefined {
-  const body = answer.body as { error_code?: unknown; errCode?: unknown } | undefined;
+  const body = answer.body as
+    | { error_code?: unknown; errCode?: unknown; error?: { code?: unknown } }
+    | undefined;
   if (answer.status < 400 || typeof body !== 'object' || body === null) return undefined;
-  const code = body.error_code ?? body.errCode;
-  return typeof code === 'string' ? code : undefined;
+  const code = body.error_code ?? body.errCode ?? body.error?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 
 function faultAnswer(fault: Fault, state: EmulatorState, requestId: string): Answer | undefined {
@@ -258,12 +261,13 @@ async function handleRequest(
     );
     return;
   }
-  const match: RouteMatch | undefined = matchRoute(method, segments);
-  if (!match) {
+  const iamRoute = iamRouteOf(method, rawPath);
+  const match: RouteMatch | undefined = iamRoute ? undefined : matchRoute(method, segments);
+  if (!match && !iamRoute) {
     finish(apiNotFound(requestId));
     return;
   }
-  log.route = match.name;
+  log.route = iamRoute ?? match?.name;
 
   // Faults match on the AK the request claims, before it is verified, as a network fault would.
   const authorization = headerValue(req.headers.authorization);
@@ -277,6 +281,25 @@ async function handleRequest(
     finish(undefined, { ...latency, fault: 'drop' });
     return;
   }
+
+  if (iamRoute) {
+    // IAM's exchanges carry their own proof (an id token, an IAM token): no gateway signature, no rate limit.
+    const iamFault = state.faults.gateway(faultContext);
+    if (iamFault?.type === 'respond') {
+      const status = sendScripted(res, iamFault, requestId);
+      finish(undefined, { ...latency, fault: 'respond', status });
+      return;
+    }
+    const faulty = iamFault ? faultAnswer(iamFault, state, requestId) : undefined;
+    if (iamFault && faulty) {
+      finish(faulty, { ...latency, fault: iamFault.type });
+      return;
+    }
+    const answer = state.iam.handle(iamRoute, req.headers, body);
+    finish(answer, { ...latency, ...(iamRoute === 'iam.security-token' ? { auth: 'token' as const } : {}) });
+    return;
+  }
+  if (!match) return;
 
   const auth = state.auth.authenticate({ method, rawPath, rawQuery, headers: req.headers, body });
   if (!auth.ok) {

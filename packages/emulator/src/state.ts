@@ -7,6 +7,7 @@ import { RingBuffer } from './bounded.js';
 import { Clock } from './clock.js';
 import type { Fault, FaultType } from './faults.js';
 import { FaultInjector, RateLimiter } from './faults.js';
+import { type IamRoute, IamService } from './iam.js';
 import { JobStore, viewJob } from './jobs.js';
 import type { Prng } from './prng.js';
 import { createPrng } from './prng.js';
@@ -30,7 +31,7 @@ export interface RequestLogEntry {
   status: number;
   durationMs: number;
   requestId: string;
-  route?: RouteName;
+  route?: RouteName | IamRoute;
   auth?: 'aksk' | 'token';
   accessKey?: string;
   /** The fault applied, or `rate-limit` when the per-AK limit answered. */
@@ -83,6 +84,7 @@ export class EmulatorState {
   readonly clock: Clock;
   readonly store = new JobStore();
   readonly auth: Authenticator;
+  readonly iam: IamService;
   readonly rateLimiter: RateLimiter | undefined;
   faults: FaultInjector;
   #ids: Prng;
@@ -95,6 +97,7 @@ export class EmulatorState {
     this.clock = new Clock(options.timeScale);
     this.#log = new RingBuffer(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE);
     this.auth = new Authenticator(scenario, this.clock, Date.now, options.maxTrackedKeys ?? MAX_TRACKED_KEYS);
+    this.iam = new IamService(scenario.identityProviders ?? [], this.clock, this.auth);
     this.rateLimiter = scenario.rateLimit ? new RateLimiter(scenario.rateLimit.perAkPerSecond) : undefined;
     this.faults = new FaultInjector(createPrng(this.seed), scenario.faults ?? []);
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
@@ -109,6 +112,7 @@ export class EmulatorState {
     this.faults = new FaultInjector(createPrng(this.seed), this.scenario.faults ?? []);
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
     this.auth.clear();
+    this.iam.clear();
     this.rateLimiter?.clear();
     this.#log.clear();
     this.#seq = 0;

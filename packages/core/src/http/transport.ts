@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
 import { z } from 'zod';
-import { type Credentials, isTokenAuth, secretsOf } from '../auth/credentials.js';
+import {
+  type CredentialSource,
+  type Credentials,
+  fixedCredentials,
+  isCredentialSource,
+  isTokenAuth,
+  type RequestCredentials,
+  secretsOf,
+} from '../auth/credentials.js';
 import { encodeRfc3986, signRequest } from '../auth/signer.js';
 import { boundValue } from '../bounded.js';
 import type { ServiceName } from '../endpoints.js';
@@ -46,6 +54,19 @@ export interface ApiRequest {
   headers?: Record<string, string>;
   json?: unknown;
   signal?: AbortSignal | undefined;
+  /**
+   * Sees each answer's headers and parsed body before anything is made of
+   * them (no excerpt, no error, no event): where an answer that issues
+   * secrets has them learned the moment they exist.
+   */
+  onAnswer?: (answer: ApiAnswer) => void;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body as received (not yet bounded), or undefined when it is not JSON. */
+  body: unknown;
 }
 
 export type HttpEvent =
@@ -264,6 +285,14 @@ async function releaseSharedDispatcher(): Promise<void> {
   await agent.close();
 }
 
+function parseAnswer(text: string): { isJson: boolean; body: unknown } {
+  try {
+    return { isJson: true, body: JSON.parse(text) };
+  } catch {
+    return { isJson: false, body: undefined };
+  }
+}
+
 function isThrottle(error: unknown): error is HuaweiCloudError {
   return error instanceof HuaweiCloudError && (error.status === 429 || THROTTLE_CODES.has(error.code));
 }
@@ -294,7 +323,7 @@ export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Reco
  * lock the access key for five minutes.
  */
 export class HttpTransport {
-  readonly #credentials: Credentials;
+  readonly #source: CredentialSource;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   #closed = false;
@@ -310,12 +339,18 @@ export class HttpTransport {
   /** Requests sent, retries included. */
   requestCount = 0;
 
-  constructor(credentials: Credentials, rawOptions: HttpOptions = {}) {
+  /**
+   * `credentials` fixed, or a source that renews them; a source's own
+   * secrets are learned by it as they are issued.
+   */
+  constructor(credentials: Credentials | CredentialSource, rawOptions: HttpOptions = {}) {
     const options = parseHttpOptions(rawOptions);
-    this.#credentials = credentials;
+    this.#source = isCredentialSource(credentials)
+      ? credentials
+      : fixedCredentials(credentials as RequestCredentials);
     // Every secret is known to the one redactor before the first request, proxy passwords included.
     redactor.learn(
-      ...secretsOf(credentials),
+      ...(isCredentialSource(credentials) ? [] : secretsOf(credentials)),
       ...['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((n) =>
         urlSecrets(process.env[n]),
       ),
@@ -333,9 +368,7 @@ export class HttpTransport {
     this.#random = options.random ?? Math.random;
     this.#userAgent = options.userAgent ?? USER_AGENT;
     this.#onEvent = options.onEvent;
-    this.#identity = isTokenAuth(credentials)
-      ? `token:${credentials.authToken}`
-      : `ak:${credentials.accessKey}`;
+    this.#identity = this.#source.identity;
     this.#rateLimit = options.rateLimit;
   }
 
@@ -351,10 +384,22 @@ export class HttpTransport {
    * `maxDelayMs` or the capped Retry-After, and at most `maxAttempts` of them.
    */
   async requestJson<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
+    return (await this.request(req, schema)).body;
+  }
+
+  /** As `requestJson`, with the answer's headers. */
+  async request<S extends z.ZodType>(
+    req: ApiRequest,
+    schema: S,
+  ): Promise<{ body: z.output<S>; headers: Record<string, string | string[] | undefined> }> {
     const url = buildUrl(req.baseUrl, req.segments, req.query);
     const path = url.pathname;
     const gate = this.gate(url.origin);
+    let renewed = false;
     for (let attempt = 1; ; attempt++) {
+      if (req.signal?.aborted) throw new AbortError(req.signal.reason);
+      // Renewing temporary credentials has its own retries: its failure is final here.
+      const credentials = await this.#source.current(req.signal);
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
       const asked = performance.now();
       let release: () => void;
@@ -374,11 +419,32 @@ export class HttpTransport {
       }
       const heldMs = performance.now() - asked;
       try {
-        const result = await this.#attempt(req, url, schema, attempt, Math.max(1, this.#timeoutMs - heldMs));
+        const result = await this.#attempt(
+          req,
+          url,
+          schema,
+          credentials,
+          attempt,
+          Math.max(1, this.#timeoutMs - heldMs),
+        );
         release();
         return result;
       } catch (error) {
         release();
+        // Temporary credentials the gateway refused (expired early, on a clock
+        // that runs ahead of ours): sent once more with renewed ones. The
+        // request never reached the service, and the next key is a new one.
+        if (
+          error instanceof HuaweiCloudError &&
+          error.status === 401 &&
+          credentials &&
+          !renewed &&
+          this.#source.refused?.(credentials)
+        ) {
+          renewed = true;
+          this.#emitRetry(req, path, attempt, 0, error);
+          continue;
+        }
         if (isThrottle(error)) {
           // Every request with this key waits, not only this one: the gate holds them all.
           gate.throttled(this.#retryDelay(error, attempt), limitFromThrottleMessage(error.serviceMessage));
@@ -426,15 +492,22 @@ export class HttpTransport {
     return backoffDelay(attempt, this.#policy, this.#random);
   }
 
-  #headers(req: ApiRequest, url: URL, body: string | undefined): Record<string, string> {
+  #headers(
+    req: ApiRequest,
+    url: URL,
+    body: string | undefined,
+    credentials: RequestCredentials | undefined,
+  ): Record<string, string> {
     const headers: Record<string, string> = { ...req.headers };
     if (body !== undefined) headers['Content-Type'] = 'application/json;charset=UTF-8';
     let out: Record<string, string>;
-    if (isTokenAuth(this.#credentials)) {
-      out = { ...headers, 'X-Auth-Token': this.#credentials.authToken };
+    if (!credentials) {
+      out = headers;
+    } else if (isTokenAuth(credentials)) {
+      out = { ...headers, 'X-Auth-Token': credentials.authToken };
     } else {
       // User-Agent is added after signing: proxies may rewrite it.
-      out = signRequest({ method: req.method, url, headers, body: body ?? '' }, this.#credentials);
+      out = signRequest({ method: req.method, url, headers, body: body ?? '' }, credentials);
     }
     out['User-Agent'] = this.#userAgent;
     return out;
@@ -444,11 +517,12 @@ export class HttpTransport {
     req: ApiRequest,
     url: URL,
     schema: S,
+    credentials: RequestCredentials | undefined,
     attempt: number,
     timeoutMs: number,
-  ): Promise<z.output<S>> {
+  ): Promise<{ body: z.output<S>; headers: Record<string, string | string[] | undefined> }> {
     const body = req.json === undefined ? undefined : JSON.stringify(req.json);
-    const headers = this.#headers(req, url, body);
+    const headers = this.#headers(req, url, body, credentials);
     // This request's own signature is a secret too: the answer to it may echo it back.
     const extra = signatureOf(headers);
     const timeout = new AbortController();
@@ -505,6 +579,9 @@ export class HttpTransport {
     } finally {
       clearTimeout(timer);
     }
+    const answer = parseAnswer(text);
+    // Secrets an answer issues are learned before anything of it is kept, logged or shown.
+    req.onAnswer?.({ status, headers: responseHeaders, body: answer.body });
     const rawId = header(responseHeaders, 'x-request-id');
     const requestId = rawId === undefined ? undefined : redact(rawId, { extra });
     this.#onEvent?.({
@@ -517,26 +594,32 @@ export class HttpTransport {
       durationMs: Math.round(performance.now() - started),
       requestId,
     });
-    return this.#interpret(req.service, status, text, responseHeaders, requestId, schema, extra);
+    const data = this.#interpret(
+      req.service,
+      status,
+      text,
+      answer,
+      responseHeaders,
+      requestId,
+      schema,
+      extra,
+    );
+    return { body: data, headers: responseHeaders };
   }
 
   #interpret<S extends z.ZodType>(
     service: ServiceName,
     status: number,
     text: string,
+    answer: { isJson: boolean; body: unknown },
     headers: Record<string, string | string[] | undefined>,
     headerRequestId: string | undefined,
     schema: S,
     extra: readonly string[],
   ): z.output<S> {
-    let parsed: unknown;
-    let isJson = true;
-    try {
-      // What the library keeps of an answer is bounded and redacted, once, here.
-      parsed = boundValue(JSON.parse(text), { extra });
-    } catch {
-      isJson = false;
-    }
+    const { isJson } = answer;
+    // What the library keeps of an answer is bounded and redacted, once, here.
+    const parsed = isJson ? boundValue(answer.body, { extra }) : undefined;
     const safeExcerpt = () => excerpt(text, extra);
     if (status < 200 || status >= 300) {
       const info = isJson ? extractErrorInfo(parsed) : undefined;
