@@ -20,7 +20,7 @@ describe('argument parsing', () => {
       port: 0,
       scenario: undefined,
       timeScale: 1,
-      seed: 1,
+      seed: undefined,
       requestLogSize: 10_000,
       dialect: undefined,
       quiet: false,
