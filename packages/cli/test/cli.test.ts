@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { envFor, events, finished, jobgate, output, type Run, start } from './helpers.js';
 
 const SQL_OK = '3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60';
 const CLUSTER = '6ec9a0a4-76be-4262-8697-e7af1fac7920';
 const FAST = ['--interval', '50ms', '--max-interval', '100ms'];
+
+// Each test starts the command as a child process, some twice: a bound that only a hang reaches,
+// also on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'jobgate-cli-'));
 const emulators: Emulator[] = [];
@@ -47,7 +51,7 @@ async function setup() {
   };
 }
 
-describe.concurrent('help', () => {
+describe('help', () => {
   it('lists every job kind of the table with the flags of its fields, and the exit codes', async () => {
     const run = await jobgate(['--help']);
     expect(run.code).toBe(0);
@@ -62,7 +66,7 @@ describe.concurrent('help', () => {
   });
 });
 
-describe.concurrent('status', () => {
+describe('status', () => {
   it('prints one read as a short table and exits 0 for a running job', async () => {
     const { emulator, env } = await setup();
     emulator.admin.advanceClock(60_000);
@@ -96,7 +100,7 @@ describe.concurrent('status', () => {
   });
 });
 
-describe.concurrent('wait', () => {
+describe('wait', () => {
   it('follows a SQL job to success: JSON state events with rising progress, then the verdict', async () => {
     const { driven } = await setup();
     const run = await driven(['wait', 'dli-sql', SQL_OK, '--json', ...FAST], 20_000);
@@ -173,7 +177,7 @@ describe.concurrent('wait', () => {
   });
 });
 
-describe.concurrent('invalid usage and input: exit 2, naming the flag and what was expected', () => {
+describe('invalid usage and input: exit 2, naming the flag and what was expected', () => {
   it.each([
     [['wait', 'dli-flink', 'abc'], '--job-id: expected an integer Flink job id such as 104'],
     [['wait', 'dli-sql', 'nope'], '--job-id: expected a DLI SQL job id (a UUID'],
@@ -204,7 +208,7 @@ describe.concurrent('invalid usage and input: exit 2, naming the flag and what w
   });
 });
 
-describe.concurrent('service errors and secrets', () => {
+describe('service errors and secrets', () => {
   it('exits 5 on an authentication failure without printing the secret key', async () => {
     const { env } = await setup();
     const secret = 'a-wrong-secret-key-that-must-not-show';
@@ -251,7 +255,7 @@ describe.concurrent('service errors and secrets', () => {
   });
 });
 
-describe.concurrent('watch', () => {
+describe('watch', () => {
   it('waits on a jobs file at once and exits with the worst verdict; --until running names the jobs not running', async () => {
     const { emulator, env } = await setup();
     const file = join(dir, 'jobs.yaml');
@@ -318,7 +322,7 @@ describe.concurrent('watch', () => {
   });
 });
 
-describe.concurrent('list flink', () => {
+describe('list flink', () => {
   it('reads every page with the filters given', async () => {
     const { emulator, env } = await setup();
     emulator.admin.addJobs(
@@ -342,7 +346,7 @@ describe.concurrent('list flink', () => {
   });
 });
 
-describe.concurrent('emulator', () => {
+describe('emulator', () => {
   it('serves from the same binary and stops on SIGTERM', async () => {
     const child = start(['emulator', '--port', '0', '--time-scale', '60', '--seed', '7', '--quiet']);
     const done = finished(child);

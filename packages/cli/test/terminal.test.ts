@@ -56,7 +56,7 @@ const SQL = [
   '100ms',
 ];
 
-describe('on a terminal', () => {
+describe('on a terminal', { timeout: 60_000 }, () => {
   it('redraws a live line per job in place, with a progress bar and colours, then the verdict', async () => {
     const run = await inTerminal(SQL, {}, 20_000);
     expect(run.code).toBe(0);
