@@ -1,10 +1,19 @@
 // The demo: starts the emulator with its default scenario and runs the real
 // Action bundle through the runner harness twice, for a job that succeeds and
-// for one that fails, printing what the workflow log and job summary would show.
+// for one that fails, printing what the workflow log and job summary would show;
+// then the jobgate command watching several jobs at once, live on a terminal.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../packages/emulator/dist/index.js';
-import { runAction } from './action-harness.mjs';
+import { node24Path, runAction } from './action-harness.mjs';
 
-const TIME_SCALE = 60; // one emulator minute a second
+// Thirty emulator minutes a minute: a job's few minutes of states pass in seconds, each one seen.
+const TIME_SCALE = 30;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const JOBGATE = join(root, 'packages', 'cli', 'dist', 'cli.js');
 
 const steps = [
   {
@@ -40,9 +49,46 @@ function render(line) {
   }
 }
 
+/** The jobgate command watching several jobs of the default scenario at once. */
+const WATCH = {
+  name: 'jobgate watch: four jobs at once',
+  expect: 'passed',
+  jobs: [
+    '  - kind: dli-sql',
+    '    job_id: 3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60',
+    '  - kind: cdm',
+    '    cluster_id: 6ec9a0a4-76be-4262-8697-e7af1fac7920',
+    '    job_name: jdbc2hive',
+    '  - kind: dli-flink',
+    '    job_id: 10001',
+    '    until: running',
+    '  - kind: dataarts-realtime',
+    '    job_name: realtime_sms_alerts',
+    '    until: running',
+  ],
+};
+
+/** Runs the jobgate command with the terminal the demo has: live lines on a terminal, a line per change in a log. */
+function jobgate(args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [JOBGATE, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    child.on('close', (code) => resolve(code));
+  });
+}
+
+// Node 24 runs the Action, as on GitHub's runners: fetched before the emulator's clock starts.
+if (!existsSync(join(root, '.cache', 'node24', 'node_modules', 'node', 'bin', 'node')))
+  console.log('Fetching Node 24 for the Action bundle (once, into .cache/node24)…');
+node24Path();
+
 const emulator = await startEmulator({ timeScale: TIME_SCALE });
 const { accessKey, secretKey, projectId } = emulator.credentials;
-console.log(`Emulator at ${emulator.url} (default scenario, ${TIME_SCALE}x time)\n`);
+console.log(
+  `Emulator at ${emulator.url} (default scenario, ${TIME_SCALE}x time: a job's minute passes in 2 s)\n`,
+);
 
 const verdicts = [];
 try {
@@ -75,6 +121,25 @@ try {
       `  outputs: status=${run.outputs.status} phase=${run.outputs.phase} duration_seconds=${run.outputs.duration_seconds}\n`,
     );
   }
+
+  emulator.admin.reset();
+  console.log(`── step: ${WATCH.name}`);
+  const dir = mkdtempSync(join(tmpdir(), 'jobgate-demo-'));
+  try {
+    const file = join(dir, 'jobs.yaml');
+    writeFileSync(file, ['jobs:', ...WATCH.jobs, ''].join('\n'));
+    console.log('  $ jobgate watch --file jobs.yaml --interval 1s\n');
+    const code = await jobgate(['watch', '--file', file, '--interval', '1s', '--max-interval', '2s'], {
+      JOBGATE_ENDPOINT: emulator.url,
+      HUAWEI_CLOUD_PROJECT_ID: projectId,
+      HUAWEI_CLOUD_ACCESS_KEY_ID: accessKey,
+      HUAWEI_CLOUD_SECRET_ACCESS_KEY: secretKey,
+    });
+    console.log(`\n  exit code ${code}\n`);
+    verdicts.push({ ...WATCH, outcome: code === 0 ? 'passed' : 'failed' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 } finally {
   await emulator.close();
 }
@@ -87,4 +152,9 @@ for (const v of verdicts) {
     `${asExpected ? '✓' : '✗'} step "${v.name}" ${v.outcome}${asExpected ? ', as expected' : `, but was expected to ${v.expect === 'passed' ? 'pass' : 'fail'}`}`,
   );
 }
+console.log(
+  ok
+    ? '\nYou saw the GitHub Action pass on a finished job and fail on a failed one, and the jobgate command wait on four jobs at once; next: the README (the Action, the command line, the Node-RED nodes) and `node packages/cli/dist/cli.js emulator` to try your own.'
+    : '\nSomething did not go as expected: see the steps above.',
+);
 process.exit(ok ? 0 : 1);

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
-// `pnpm demo` after the build: the real bundle against the default scenario, one step passing, one failing.
-it('the demo passes one step and fails the other, as expected', () => {
+// `npm run demo` after the build: the real bundle against the default scenario, one step passing, one
+// failing, then the jobgate command watching four jobs.
+it('the demo passes one step, fails the other and watches four jobs with the command, as expected', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const run = spawnSync(process.execPath, ['scripts/demo.mjs'], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
@@ -17,8 +18,13 @@ it('the demo passes one step and fails the other, as expected', () => {
     'Error: cdm job clusterId=6ec9a0a4-76be-4262-8697-e7af1fac7920 jobName=obs2dws failed: status FAILED',
   );
   expect(run.stdout).toContain('### Sub-jobs');
+  // Each job is seen waiting: more than one state on the way.
+  expect(run.stdout.match(/RUNNING \(running, \d+%\)/g)?.length).toBeGreaterThan(3);
+  expect(run.stdout).toContain('$ jobgate watch --file jobs.yaml');
+  expect(run.stdout).toMatch(/✓ dli-flink job jobId=10001 is running \(status job_running\)/);
+  expect(run.stdout).toContain('✓ 4 jobs: 4 passed');
   expect(run.stdout).toMatch(
-    /✓ step "Wait for the daily revenue SQL job" passed, as expected\n✓ step "Wait for the obs2dws migration" failed, as expected/,
+    /✓ step "Wait for the daily revenue SQL job" passed, as expected\n✓ step "Wait for the obs2dws migration" failed, as expected\n✓ step "jobgate watch: four jobs at once" passed, as expected\n\nYou saw .*; next: .*\n$/,
   );
   expect(run.stdout).not.toContain('jobgate-emulator-secret-key-not-for-production');
-}, 60_000);
+}, 120_000);

@@ -181,7 +181,7 @@ export async function run(): Promise<void> {
     const phase = last.phase;
     if (phase === 'succeeded' || (config.waitFor === 'running' && phase === 'running')) {
       verdict = 'passed';
-      reason = `${job} is ${phase} (status ${last.status})`;
+      reason = `${job} ${phase === 'succeeded' ? 'succeeded' : `is ${phase}`} (status ${last.status})`;
     } else if (phase === 'failed' || phase === 'cancelled') {
       fail(`${job} ${phase}: status ${last.status}${last.message ? `: ${last.message}` : ''}`);
     } else if (phase === 'unknown' && config.failOnUnknown) {
@@ -217,7 +217,8 @@ export async function run(): Promise<void> {
     const durationMs = performance.now() - started;
     out.output('duration_seconds', String(Math.round(durationMs / 1000)));
     out.jsonOutput('job', last, MAX_JOB_OUTPUT, withoutRaw);
-    if (pollLog.length) out.group(`Poll details (${client.transport.requestCount} requests)`, pollLog);
+    const requests = client.transport.requestCount;
+    if (pollLog.length) out.group(`Poll details (${requests} request${requests === 1 ? '' : 's'})`, pollLog);
     if (verdict === 'passed') out.info(reason);
     const summary = renderSummary({
       kind: config.kind,

@@ -118,15 +118,21 @@ export class IdentityError extends JobGateError {
   }
 }
 
-/** The connection failed, was reset, or the request timed out. Retryable. */
+/** The connection failed, was reset, or the request timed out. Retryable, unless another try cannot help (a TLS failure). */
 export class NetworkError extends JobGateError {
   override name = 'NetworkError';
   readonly service: ServiceName;
-  readonly retryable = true;
+  readonly retryable: boolean;
 
-  constructor(service: ServiceName, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    service: ServiceName,
+    code: string,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
     super(code, `${service}: ${message}`, options);
     this.service = service;
+    this.retryable = options?.retryable ?? true;
   }
 }
 

@@ -161,14 +161,14 @@ describe('one reading of is_success', () => {
       await serve(() => ({ body: api.body(variants[i]) }));
       const c = client();
       for (; i < variants.length; i++) {
-        const { value, error } = await settle(api.call(c));
+        const { value, error } = await settle<unknown>(api.call(c));
         expect(value, `is_success ${JSON.stringify(variants[i])}`).toBeUndefined();
         expect(error).toBeInstanceOf(HuaweiCloudError);
       }
       // Missing or null: a failure only where the page makes is_success mandatory.
       for (const flag of [undefined, null]) {
         server?.handle((_req, res) => json(res, 200, api.body(flag)));
-        const { value, error } = await settle(api.call(c));
+        const { value, error } = await settle<unknown>(api.call(c));
         if (api.required) expect(error, `is_success ${String(flag)}`).toBeInstanceOf(ResponseFormatError);
         else expect(value).toBeDefined();
       }

@@ -7,7 +7,8 @@ export interface CliOptions {
   port: number;
   scenario: string | undefined;
   timeScale: number;
-  seed: number;
+  /** Undefined: a fresh seed each run. */
+  seed: number | undefined;
   requestLogSize: number;
   /** Undefined: the scenario's dialect, else `sdk`. */
   dialect: Dialect | undefined;
@@ -29,7 +30,7 @@ Options:
   --port N            port to listen on; 0 picks a free one (default 0)
   --scenario FILE     scenario JSON file (default: the packaged scenarios/default.json)
   --time-scale X      emulator time runs X times faster than wall time (default 1)
-  --seed N            seed for fault probabilities and request ids (default 1)
+  --seed N            seed for fault probabilities and request ids (default: a new one each run)
   --request-log-size N
                       requests the admin API's log keeps; older ones are dropped (default 10000)
   --dialect D         answer shapes: sdk (the official SDKs' models) or documented (the API
@@ -90,7 +91,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ),
     scenario: values.scenario as string | undefined,
     timeScale: number('time-scale', values['time-scale'] as string | undefined, 1, (n) => n > 0),
-    seed: number('seed', values.seed as string | undefined, 1, (n) => Number.isInteger(n)),
+    seed:
+      values.seed === undefined
+        ? undefined
+        : number('seed', values.seed as string | undefined, 1, (n) => Number.isInteger(n)),
     requestLogSize: number(
       'request-log-size',
       values['request-log-size'] as string | undefined,

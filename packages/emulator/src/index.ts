@@ -16,6 +16,7 @@ export {
   signatureFor,
   stringToSign,
 } from './auth.js';
+export { USAGE as EMULATOR_USAGE } from './cli-args.js';
 export { Clock } from './clock.js';
 export type { Fault, FaultInput, FaultType } from './faults.js';
 export { FaultSchema, FaultTypeSchema } from './faults.js';
@@ -30,6 +31,7 @@ export {
 export type { Prng } from './prng.js';
 export { createPrng } from './prng.js';
 export type { RouteName } from './routes.js';
+export { type CliIo, runEmulatorCli } from './run-cli.js';
 export type {
   CdmJob,
   Credential,

@@ -550,15 +550,30 @@ function firstStartedIndex(view: JobView<CdmJob>): number {
 }
 
 /** A one-line description of a job for the CLI and the admin API. */
+/** How a job's lifecycle ends: its last step's status, held from when (emulator time from the start). */
+function endOf(job: Job): string {
+  const last = job.steps[job.steps.length - 1];
+  const at = job.steps.slice(0, -1).reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+  const status = (last?.extra as { status?: unknown } | undefined)?.status ?? last?.status;
+  const minutes = at / 60_000;
+  return job.steps.length > 1
+    ? `${String(status)} from ${Number(minutes.toFixed(1))} min on`
+    : `${String(status)} throughout`;
+}
+
+/** A banner line: the kind as `job_kind` spells it, the identity as the Action's inputs name it, and how it ends. */
 export function describeJob(job: Job): string {
-  switch (job.kind) {
-    case 'dli-flink':
-      return `dli-flink   job_id=${job.jobId}${job.name ? ` (${job.name})` : ''}`;
-    case 'dli-sql':
-      return `dli-sql     job_id=${job.jobId}`;
-    case 'dataarts-realtime':
-      return `dataarts    job_name=${job.jobName} workspace=${job.workspace ?? '(default)'}`;
-    case 'cdm':
-      return `cdm         cluster_id=${job.clusterId} job_name=${job.jobName}`;
-  }
+  const identity = (() => {
+    switch (job.kind) {
+      case 'dli-flink':
+        return `job_id=${job.jobId}${job.name ? ` (${job.name})` : ''}`;
+      case 'dli-sql':
+        return `job_id=${job.jobId}`;
+      case 'dataarts-realtime':
+        return `job_name=${job.jobName}${job.workspace ? ` workspace=${job.workspace}` : ''}`;
+      case 'cdm':
+        return `cluster_id=${job.clusterId} job_name=${job.jobName}`;
+    }
+  })();
+  return `${job.kind.padEnd(18)} ${identity}: ${endOf(job)}`;
 }

@@ -20,7 +20,7 @@ describe('argument parsing', () => {
       port: 0,
       scenario: undefined,
       timeScale: 1,
-      seed: 1,
+      seed: undefined,
       requestLogSize: 10_000,
       dialect: undefined,
       quiet: false,
@@ -164,6 +164,9 @@ describe('the built CLI', () => {
       expect(text).toContain('jobgate-emulator-iam-token-not-for-production');
       expect(text).toContain('job_id=10002');
       expect(text).toContain('job_name=jdbc2hive');
+      // Each job by its kind as job_kind spells it, and how it ends.
+      expect(text).toMatch(/dataarts-realtime +job_name=realtime_sms_alerts: EXCEPTION from 4 min on/);
+      expect(text).toMatch(/cdm +cluster_id=\S+ job_name=obs2dws: FAILED from 3\.5 min on/);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');

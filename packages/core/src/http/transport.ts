@@ -559,14 +559,20 @@ export class HttpTransport {
       if ((cause as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
         throw new InputError('request', redact((cause as Error).message, { extra }));
       }
+      const tls = timeout.signal.aborted ? undefined : tlsProblem(cause, url);
       const error = timeout.signal.aborted
         ? new RequestTimeoutError(req.service, this.#timeoutMs)
-        : new NetworkError(
-            req.service,
-            (cause as { code?: string }).code ?? 'JOBGATE_NETWORK',
-            redact(`request failed: ${(cause as Error).message ?? String(cause)}`, { extra }),
-            { cause },
-          );
+        : tls
+          ? new NetworkError(req.service, tls.code, redact(tls.message, { extra }), {
+              cause,
+              retryable: false,
+            })
+          : new NetworkError(
+              req.service,
+              (cause as { code?: string }).code ?? 'JOBGATE_NETWORK',
+              redact(`request failed: ${(cause as Error).message ?? String(cause)}`, { extra }),
+              { cause },
+            );
       this.#onEvent?.({
         type: 'network-error',
         service: req.service,
@@ -679,4 +685,44 @@ export class HttpTransport {
       await releaseSharedDispatcher();
     }
   }
+}
+
+/** Certificate problems as Node names them; any of them means the server's certificate was refused. */
+const CERTIFICATE_CODES =
+  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
+
+/**
+ * A TLS failure said in terms of what is likely wrong, rather than OpenSSL's
+ * text. Another try cannot help with any of them, so none is retried.
+ */
+function tlsProblem(cause: unknown, url: URL): { code: string; message: string } | undefined {
+  const errors = [cause, (cause as { cause?: unknown } | undefined)?.cause].filter(
+    (e): e is Error & { code?: string } => e instanceof Error,
+  );
+  const found = errors.find(
+    (e) =>
+      (typeof e.code === 'string' && (e.code.startsWith('ERR_SSL_') || CERTIFICATE_CODES.test(e.code))) ||
+      (e.code === 'EPROTO' && /SSL|TLS/i.test(e.message)),
+  );
+  if (!found) return undefined;
+  const code = found.code ?? 'EPROTO';
+  const origin = url.origin;
+  if (
+    /WRONG_VERSION_NUMBER|wrong version number|packet length too long|HTTP_REQUEST/i.test(
+      `${code} ${found.message}`,
+    )
+  )
+    return {
+      code,
+      message: `${origin} did not answer in TLS: is it a plain HTTP server? An https:// endpoint needs an HTTPS server (http:// is accepted for loopback addresses only) (${code})`,
+    };
+  if (CERTIFICATE_CODES.test(code))
+    return {
+      code,
+      message: `the TLS certificate of ${origin} was refused (${code}): check the endpoint's host name, or trust a private certificate authority with NODE_EXTRA_CA_CERTS`,
+    };
+  return {
+    code,
+    message: `the TLS handshake with ${origin} failed (${code}): check that the endpoint is an HTTPS server that accepts TLS 1.2 or newer`,
+  };
 }

@@ -1,0 +1,296 @@
+import { parseArgs } from 'node:util';
+import {
+  type ClientOptions,
+  type Credentials,
+  fieldsOf,
+  getJobKind,
+  InputError,
+  JOB_KIND_NAMES,
+  type JobKind,
+  type JobRef,
+  parseDuration,
+  parseJobRef,
+  redactor,
+  settingsFromEnv,
+  WAIT_DEFAULTS,
+  type WaitUntil,
+} from '@jobgate/core';
+import { UsageError } from './exit-codes.js';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** For help: the value's placeholder and what the option means. */
+  value?: string;
+  help: string;
+}
+
+export type Options = Record<string, OptionSpec>;
+export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+/** A job field's flag: jobId is --job-id, clusterId --cluster-id. */
+export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+export const CONNECTION_OPTIONS: Options = {
+  region: { type: 'string', value: 'REGION', help: 'such as cn-north-4 (HUAWEI_CLOUD_REGION)' },
+  'project-id': {
+    type: 'string',
+    value: 'ID',
+    help: 'the project (HUAWEI_CLOUD_PROJECT_ID, HUAWEICLOUD_SDK_PROJECT_ID)',
+  },
+  endpoint: {
+    type: 'string',
+    value: 'URL',
+    help: 'one endpoint for every service: private deployments, the emulator (JOBGATE_ENDPOINT)',
+  },
+  'access-key': {
+    type: 'string',
+    value: 'AK',
+    help: 'access key (HUAWEI_CLOUD_ACCESS_KEY_ID, HUAWEICLOUD_SDK_AK)',
+  },
+  'secret-key': {
+    type: 'string',
+    value: 'SK',
+    help: 'secret key (HUAWEI_CLOUD_SECRET_ACCESS_KEY, HUAWEICLOUD_SDK_SK)',
+  },
+  'security-token': {
+    type: 'string',
+    value: 'TOKEN',
+    help: 'security token of temporary credentials (HUAWEICLOUD_SDK_SECURITY_TOKEN)',
+  },
+  'auth-token': { type: 'string', value: 'TOKEN', help: 'an IAM token instead of AK/SK' },
+};
+
+export const OUTPUT_OPTIONS: Options = {
+  json: { type: 'boolean', help: 'one JSON event per line (newline-delimited JSON), for scripts' },
+  quiet: { type: 'boolean', short: 'q', help: 'print only the verdict' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+};
+
+export const WAIT_OPTIONS: Options = {
+  until: {
+    type: 'string',
+    value: 'WHAT',
+    help: 'finished (default) or running (streaming jobs; a failure still ends the wait)',
+  },
+  timeout: {
+    type: 'string',
+    value: 'DURATION',
+    help: 'give up after this long: 30m, 90s, 1h30m, or bare seconds such as 30 (default 60m)',
+  },
+  interval: { type: 'string', value: 'DURATION', help: 'the shortest gap between reads (default 5s)' },
+  'max-interval': {
+    type: 'string',
+    value: 'DURATION',
+    help: 'the longest gap between reads (default 60s)',
+  },
+};
+
+/** The flags that carry secrets: learned by the redactor before anything is parsed. */
+const SECRET_FLAGS = ['--secret-key', '--security-token', '--auth-token'];
+const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'];
+
+/** Every secret on the command line or in the environment, before any message could echo one. */
+export function learnSecrets(argv: readonly string[], env: Record<string, string | undefined>): void {
+  argv.forEach((arg, i) => {
+    for (const flag of SECRET_FLAGS) {
+      if (arg === flag) redactor.learn(argv[i + 1]);
+      else if (arg.startsWith(`${flag}=`)) redactor.learn(arg.slice(flag.length + 1));
+    }
+  });
+  redactor.learn(...SECRET_ENV.map((name) => env[name]));
+}
+
+/** node:util's parseArgs, with its errors said in terms of this command's flags. */
+export function parseCommand(
+  command: string,
+  argv: readonly string[],
+  options: Options,
+): { values: Values; positionals: string[] } {
+  const config = Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [
+      name,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
+  );
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: config,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as Values, positionals };
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    const option = /'(-[^' ]+)/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(
+        `${option ?? 'an option'}: not an option of jobgate ${command}; see jobgate ${command} --help`,
+      );
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError(
+        option && options[option.replace(/^-+/, '')]?.type === 'boolean'
+          ? `${option}: takes no value`
+          : `${option ?? 'an option'}: expected a value`,
+      );
+    throw new UsageError(e.message);
+  }
+}
+
+export const string = (values: Values, name: string): string | undefined => {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** The job kind named after the command, or a usage error listing the kinds. */
+export function kindOf(command: string, name: string | undefined): JobKind {
+  if (name === undefined || name.startsWith('-'))
+    throw new UsageError(
+      `<kind>: expected a job kind after jobgate ${command}: one of ${JOB_KIND_NAMES.join(', ')}`,
+    );
+  try {
+    return getJobKind(name);
+  } catch {
+    throw new UsageError(`<kind>: expected one of ${JOB_KIND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  }
+}
+
+/** The identity flags of a kind, from its fields. */
+export function identityOptions(kind: JobKind): Options {
+  return Object.fromEntries(
+    fieldsOf(kind).map((f) => [
+      flagOf(f.key).slice(2),
+      {
+        type: 'string' as const,
+        value: f.label.toUpperCase().replace(/\s+/g, '_'),
+        help: `${f.description}${f.required ? '' : ' (optional)'}`,
+      },
+    ]),
+  );
+}
+
+/** How a kind's jobs are named positionally: its required fields, in order. */
+export function positionalFields(kind: JobKind) {
+  return fieldsOf(kind).filter((f) => f.required);
+}
+
+/** A core InputError names a camelCase field; the user typed a flag. */
+export function flagError(error: InputError): InputError {
+  const field = error.field.replace(/^filter\./, '').split('.')[0] ?? error.field;
+  const flag =
+    field === 'credentials' ? '--access-key/--secret-key' : field.startsWith('-') ? field : flagOf(field);
+  return flag === error.field ? error : new InputError(flag, error.message.slice(error.field.length + 2));
+}
+
+/** Checks a reference with its kind's schema; the error names the flag. */
+export function checkRef(ref: Record<string, unknown>): JobRef {
+  try {
+    parseJobRef(ref);
+  } catch (error) {
+    throw error instanceof InputError ? flagError(error) : error;
+  }
+  return ref as JobRef;
+}
+
+/**
+ * A job's identity from its flags (--job-id …) and, for the required fields
+ * no flag gave, the positional arguments in order.
+ */
+export function identityOf(kind: JobKind, values: Values, positionals: readonly string[]): JobRef {
+  const ref: Record<string, unknown> = { kind: kind.name };
+  for (const f of fieldsOf(kind)) {
+    const v = string(values, flagOf(f.key).slice(2));
+    if (v !== undefined) ref[f.key] = v;
+  }
+  const open = positionalFields(kind).filter((f) => ref[f.key] === undefined);
+  if (positionals.length > open.length)
+    throw new UsageError(
+      `${JSON.stringify(positionals[open.length])}: one argument too many; a ${kind.name} job is named by ${usageOfIdentity(kind)}`,
+    );
+  open.forEach((f, i) => {
+    if (positionals[i] !== undefined) ref[f.key] = positionals[i];
+  });
+  for (const f of fieldsOf(kind)) {
+    if (f.required && ref[f.key] === undefined)
+      throw new UsageError(
+        `${flagOf(f.key)}: required for a ${kind.name} job (${f.description}); usage: ${usageOfIdentity(kind)}`,
+      );
+  }
+  return checkRef(ref);
+}
+
+/** `<job-id>` or `<cluster-id> <job-name> [--workspace W]`, for messages and help. */
+export function usageOfIdentity(kind: JobKind): string {
+  return fieldsOf(kind)
+    .map((f) => (f.required ? `<${flagOf(f.key).slice(2)}>` : `[${flagOf(f.key)} ${f.label.toUpperCase()}]`))
+    .join(' ');
+}
+
+export interface WaitSettings {
+  until: WaitUntil;
+  timeoutMs: number;
+  intervalMs: number;
+  maxIntervalMs: number;
+}
+
+export function readUntil(value: string | undefined, flag = '--until'): WaitUntil {
+  if (value === undefined) return WAIT_DEFAULTS.until;
+  if (value === 'finished' || value === 'running') return value;
+  throw new UsageError(`${flag}: expected finished or running, got ${JSON.stringify(value)}`);
+}
+
+export function waitSettingsOf(values: Values): WaitSettings {
+  const duration = (name: string, fallback: number) => {
+    const v = string(values, name);
+    return v === undefined ? fallback : parseDuration(`--${name}`, v);
+  };
+  const intervalMs = duration('interval', WAIT_DEFAULTS.intervalMs);
+  const maxIntervalMs = duration('max-interval', Math.max(intervalMs, WAIT_DEFAULTS.maxIntervalMs));
+  if (maxIntervalMs < intervalMs)
+    throw new UsageError(
+      `--max-interval: expected at least --interval (${string(values, 'interval')}), got ${string(values, 'max-interval')}`,
+    );
+  return {
+    until: readUntil(string(values, 'until')),
+    timeoutMs: duration('timeout', WAIT_DEFAULTS.timeoutMs),
+    intervalMs,
+    maxIntervalMs,
+  };
+}
+
+/**
+ * The client's settings from the flags, then the same environment variables
+ * as the Action (HUAWEI_CLOUD_*, then HUAWEICLOUD_SDK_*); a flag wins.
+ */
+export function clientOptionsOf(values: Values, env: Record<string, string | undefined>): ClientOptions {
+  const fromEnv = settingsFromEnv(env);
+  const projectId = string(values, 'project-id') || fromEnv.projectId;
+  if (!projectId)
+    throw new UsageError(
+      '--project-id: required; set it or HUAWEI_CLOUD_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID',
+    );
+  const accessKey = string(values, 'access-key');
+  const secretKey = string(values, 'secret-key');
+  const securityToken = string(values, 'security-token');
+  const authToken = string(values, 'auth-token');
+  let credentials: Credentials | undefined;
+  if (authToken) credentials = { authToken };
+  else if (accessKey || secretKey) {
+    if (!accessKey) throw new UsageError('--access-key: required when --secret-key is given');
+    if (!secretKey) throw new UsageError('--secret-key: required when --access-key is given');
+    credentials = { accessKey, secretKey, ...(securityToken ? { securityToken } : {}) };
+  } else credentials = fromEnv.credentials;
+  if (!credentials)
+    throw new UsageError(
+      '--access-key: no credentials; set --access-key and --secret-key (or --auth-token), or HUAWEI_CLOUD_ACCESS_KEY_ID and HUAWEI_CLOUD_SECRET_ACCESS_KEY, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK',
+    );
+  return {
+    region: string(values, 'region') || fromEnv.region,
+    projectId,
+    credentials,
+    endpoint: string(values, 'endpoint') || env.JOBGATE_ENDPOINT || undefined,
+    env: {},
+  };
+}
