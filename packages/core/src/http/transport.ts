@@ -46,6 +46,13 @@ export interface ApiRequest {
   headers?: Record<string, string>;
   json?: unknown;
   signal?: AbortSignal | undefined;
+  /**
+   * False for a request that must not be sent twice (a start: a second submit is a second job). It is
+   * then retried only when the failure proves nothing reached the service: throttling (429,
+   * APIG.0308) or a connection refused or not resolved. Never after a timeout, a reset or a 5xx.
+   * Default true.
+   */
+  idempotent?: boolean;
 }
 
 export type HttpEvent =
@@ -181,6 +188,8 @@ const USER_AGENT = 'jobgate (+https://github.com/jobgate)';
 /** Throttling codes of the API gateway (HTTP 429). */
 const THROTTLE_CODES = new Set(['APIG.0308', 'APIGW.0308']);
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Network failures that happen before a byte of the request leaves: no connection was ever made. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A short, redacted excerpt: redacted first, then cut, so no part of a secret is left at the cut. */
 function excerpt(text: string, extra: readonly string[]): string {
@@ -266,6 +275,18 @@ async function releaseSharedDispatcher(): Promise<void> {
 
 function isThrottle(error: unknown): error is HuaweiCloudError {
   return error instanceof HuaweiCloudError && (error.status === 429 || THROTTLE_CODES.has(error.code));
+}
+
+/**
+ * Whether a failed attempt proves the service never acted on it: the gateway throttled it, or no
+ * connection was made. A timeout, a reset, a 5xx or a broken answer may follow a request the service
+ * received and acted on.
+ */
+export function provesNotReceived(error: unknown): boolean {
+  if (isThrottle(error)) return true;
+  return (
+    error instanceof NetworkError && !(error instanceof RequestTimeoutError) && NOT_SENT_CODES.has(error.code)
+  );
 }
 
 export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Record<string, QueryValue>): URL {
@@ -383,7 +404,12 @@ export class HttpTransport {
           // Every request with this key waits, not only this one: the gate holds them all.
           gate.throttled(this.#retryDelay(error, attempt), limitFromThrottleMessage(error.serviceMessage));
         }
-        if (error instanceof AbortError || !isRetryable(error) || attempt >= this.#policy.maxAttempts)
+        if (
+          error instanceof AbortError ||
+          !isRetryable(error) ||
+          attempt >= this.#policy.maxAttempts ||
+          (req.idempotent === false && !provesNotReceived(error))
+        )
           throw error;
         // After a throttle the gate already holds this request until the pause ends.
         const throttled = isThrottle(error);
@@ -532,8 +558,8 @@ export class HttpTransport {
     let parsed: unknown;
     let isJson = true;
     try {
-      // What the library keeps of an answer is bounded and redacted, once, here.
-      parsed = boundValue(JSON.parse(text), { extra });
+      // What the library keeps of an answer is bounded and redacted, once, here. A 204 has no body.
+      parsed = status === 204 ? undefined : boundValue(JSON.parse(text), { extra });
     } catch {
       isJson = false;
     }
