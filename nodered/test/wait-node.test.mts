@@ -386,6 +386,7 @@ describe('the job kinds served to the editor', () => {
       ['jobId'],
       ['jobId'],
       ['jobName', 'workspace'],
+      ['jobName', 'instanceId', 'workspace'],
       ['clusterId', 'jobName'],
     ]);
   });

@@ -9,6 +9,7 @@ import {
   JobFailedError,
   type JobGateClient,
   JobGateError,
+  type JobRef,
   RequestTimeoutError,
   ResponseFormatError,
   redactor,

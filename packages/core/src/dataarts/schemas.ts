@@ -88,25 +88,22 @@ const JobParamName = z
   .string()
   .min(1, 'expected a parameter name')
   .max(64, 'expected a parameter name of at most 64 characters');
-const JobParamValue = z.string().max(1024, 'expected a parameter value of at most 1024 characters');
+const JobParamValue = z
+  .string({ error: 'expected a text value' })
+  .max(1024, 'expected a parameter value of at most 1024 characters');
 const JobParamType = z.enum(['variable', 'constants'], { error: 'expected type "variable" or "constants"' });
 
-const JobParamList = z
-  .array(z.strictObject({ name: JobParamName, value: JobParamValue, type: JobParamType.optional() }), {
-    error: 'expected parameters as [{ name, value, type? }] or { name: value }',
-  })
-  .max(MAX_JOB_PARAMS, `expected at most ${MAX_JOB_PARAMS} parameters`);
-
 /** A job's parameters for one start: a list of `{name, value, type?}` or an object of name → value. */
-export const JobParams = z.union(
-  [
-    JobParamList,
-    z
-      .record(JobParamName, JobParamValue)
-      .transform((params) => Object.entries(params).map(([name, value]) => ({ name, value })))
-      .pipe(JobParamList),
-  ],
-  { error: 'expected parameters as [{ name, value, type? }] or { name: value }' },
+export const JobParams = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).map(([name, v]) => ({ name, value: v }))
+      : value,
+  z
+    .array(z.strictObject({ name: JobParamName, value: JobParamValue, type: JobParamType.optional() }), {
+      error: 'expected parameters as [{ name, value, type? }] or { name: value }',
+    })
+    .max(MAX_JOB_PARAMS, `expected at most ${MAX_JOB_PARAMS} parameters`),
 );
 export type JobParams = z.input<typeof JobParams>;
 

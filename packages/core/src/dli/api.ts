@@ -66,36 +66,45 @@ const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const CONF_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const confForm = 'expected settings as "key=value" (such as "spark.sql.shuffle.partitions=200")';
 
-const ConfList = z
-  .array(
-    z
-      .string({ error: confForm })
-      .refine((entry) => CONF_KEY.test(entry.slice(0, entry.indexOf('='))) && entry.includes('='), confForm),
-    { error: `${confForm}, a list or an object of settings` },
-  )
-  .max(MAX_SQL_CONF, `expected at most ${MAX_SQL_CONF} settings`);
-const ConfObject = z
-  .record(
-    z.string().regex(CONF_KEY, confForm),
-    z.union([z.string(), z.number(), z.boolean()], { error: `${confForm}: a text, number or boolean value` }),
-  )
-  .transform((conf) => Object.entries(conf).map(([key, value]) => `${key}=${String(value)}`))
-  .pipe(ConfList);
+/** An object of settings or tags, as the list the API takes; anything else is left for the list to judge. */
+const listFrom =
+  <T>(entry: (key: string, value: unknown) => T) =>
+  (value: unknown): unknown =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).map(([key, v]) => entry(key, v))
+      : value;
 
-const TagKey = z
-  .string()
-  .min(1, 'expected a tag key')
-  .max(128, 'expected a tag key of at most 128 characters');
-const TagValue = z.string().max(255, 'expected a tag value of at most 255 characters');
-const TagList = z
-  .array(z.strictObject({ key: TagKey, value: TagValue }), {
-    error: 'expected tags as [{ key, value }] or { key: value }',
-  })
-  .max(MAX_TAGS, `expected at most ${MAX_TAGS} tags`);
-const TagObject = z
-  .record(TagKey, TagValue)
-  .transform((tags) => Object.entries(tags).map(([key, value]) => ({ key, value })))
-  .pipe(TagList);
+const Conf = z.preprocess(
+  listFrom((key, value) =>
+    ['string', 'number', 'boolean'].includes(typeof value) ? `${key}=${String(value)}` : value,
+  ),
+  z
+    .array(
+      z
+        .string({ error: `${confForm}: a text, number or boolean value` })
+        .refine(
+          (entry) => entry.includes('=') && CONF_KEY.test(entry.slice(0, entry.indexOf('='))),
+          confForm,
+        ),
+      { error: `${confForm}, a list or an object of settings` },
+    )
+    .max(MAX_SQL_CONF, `expected at most ${MAX_SQL_CONF} settings`),
+);
+
+const Tags = z.preprocess(
+  listFrom((key, value) => ({ key, value })),
+  z
+    .array(
+      z.strictObject({
+        key: z.string().min(1, 'expected a tag key').max(128, 'expected a tag key of at most 128 characters'),
+        value: z
+          .string({ error: 'expected a tag value' })
+          .max(255, 'expected a tag value of at most 255 characters'),
+      }),
+      { error: 'expected tags as [{ key, value }] or { key: value }' },
+    )
+    .max(MAX_TAGS, `expected at most ${MAX_TAGS} tags`),
+);
 
 /** What starts a SQL job: the statement and where and how it runs. Checked before any request. */
 export const SqlJobSubmission = z.strictObject({
@@ -123,18 +132,12 @@ export const SqlJobSubmission = z.strictObject({
     .optional()
     .describe('The database the statement runs in (currentdb)')
     .meta({ label: 'Database' }),
-  conf: z
-    .union([ConfList, ConfObject], { error: `${confForm}, a list or an object of settings` })
-    .optional()
+  conf: Conf.optional()
     .describe(
       'Settings for this statement, as "key=value" lines or an object, such as spark.sql.shuffle.partitions=200',
     )
     .meta({ label: 'Settings' }),
-  tags: z
-    .union([TagList, TagObject], { error: 'expected tags as [{ key, value }] or { key: value }' })
-    .optional()
-    .describe('Tags of the job, as key/value pairs')
-    .meta({ label: 'Tags' }),
+  tags: Tags.optional().describe('Tags of the job, as key/value pairs').meta({ label: 'Tags' }),
   engineType: z
     .enum(['spark', 'hetuEngine'], { error: 'expected "spark" or "hetuEngine"' })
     .optional()
