@@ -444,7 +444,7 @@ describe('bad inputs fail before any request, naming the input', () => {
     ],
     [
       { job_kind: 'spark', job_id: '1' },
-      /::error::Invalid input job_kind: expected one of dli-flink, dli-sql, dataarts-realtime, cdm/,
+      /::error::Invalid input job_kind: expected one of dli-flink, dli-sql, dataarts-realtime, dataarts-batch, cdm/,
     ],
     [
       { job_kind: 'dli-flink', job_id: '1', wait_for: 'forever' },

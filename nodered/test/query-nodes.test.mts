@@ -274,8 +274,8 @@ describe('huaweicloud-dli-flink-jobs', () => {
     const received = nextMessage(out);
     node.receive({ topic: 'all' });
     const msg = await received;
-    expect(msg.payload.map((j: { job_id: number }) => j.job_id).sort()).toEqual([10001, 10002]);
-    expect(msg.totalCount).toBe(2);
+    expect(msg.payload.map((j: { job_id: number }) => j.job_id).sort()).toEqual([10001, 10002, 10003]);
+    expect(msg.totalCount).toBe(3);
     expect(msg.topic).toBe('all');
   });
 
@@ -283,13 +283,15 @@ describe('huaweicloud-dli-flink-jobs', () => {
     const { node, out } = await load({ type: 'huaweicloud-dli-flink-jobs', output: 'split', order: 'asc' });
     const seen = collect(out);
     node.receive({ _msgid: 'm1', topic: 'each' });
-    await eventually(() => expect(seen).toHaveLength(2));
+    await eventually(() => expect(seen).toHaveLength(3));
     const byId = Object.fromEntries(seen.map((m) => [m.payload.job_id, m]));
     expect(byId[10001].job).toMatchObject({ kind: 'dli-flink', ref: { jobId: 10001 }, phase: 'running' });
     expect(byId[10002].job).toMatchObject({ phase: 'failed', status: 'job_running_exception' });
+    expect(byId[10003].job).toMatchObject({ phase: 'cancelled', status: 'job_cancel_success' });
     expect(seen.map((m) => m.parts)).toEqual([
-      { id: 'm1', index: 0, count: 2, type: 'array', len: 1 },
-      { id: 'm1', index: 1, count: 2, type: 'array', len: 1 },
+      { id: 'm1', index: 0, count: 3, type: 'array', len: 1 },
+      { id: 'm1', index: 1, count: 3, type: 'array', len: 1 },
+      { id: 'm1', index: 2, count: 3, type: 'array', len: 1 },
     ]);
     expect(seen.every((m) => m.topic === 'each')).toBe(true);
   });
@@ -337,8 +339,8 @@ describe('huaweicloud-dli-flink-jobs', () => {
     const received = nextMessage(out);
     node.receive({});
     const msg = await received;
-    expect(msg.payload).toHaveLength(2);
-    expect(emulator.admin.requests().length).toBeGreaterThanOrEqual(2);
+    expect(msg.payload).toHaveLength(3);
+    expect(emulator.admin.requests().length).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses a bad filter before any request, through Catch', async () => {

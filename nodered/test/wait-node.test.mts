@@ -315,7 +315,7 @@ describe('huaweicloud-job-wait errors', () => {
     [
       'an unknown job kind',
       { kind: 'dli-spark' },
-      /^InputError: kind: expected one of dli-flink, dli-sql, dataarts-realtime, cdm \(got "dli-spark" from the node's Job kind\)$/,
+      `InputError: kind: expected one of ${JOB_KINDS.map((k) => k.name).join(', ')} (got "dli-spark" from the node's Job kind)`,
     ],
   ])('refuses %s before any request', async (_what, options, message) => {
     const { node, caught } = await load(options as WaitOptions);
@@ -390,6 +390,7 @@ describe('the job kinds served to the editor', () => {
       ['jobId'],
       ['jobId'],
       ['jobName', 'workspace'],
+      ['jobName', 'instanceId', 'workspace'],
       ['clusterId', 'jobName'],
     ]);
   });

@@ -184,7 +184,7 @@ describe('invalid usage and input: exit 2, naming the flag and what was expected
     [['wait', 'cdm', CLUSTER], '--job-name: required for a cdm job'],
     [
       ['wait', 'flink', '1'],
-      '<kind>: expected one of dli-flink, dli-sql, dataarts-realtime, cdm, got "flink"',
+      `<kind>: expected one of ${JOB_KINDS.map((k) => k.name).join(', ')}, got "flink"`,
     ],
     [['wait', 'dli-flink', '1', '--timeout', 'soon'], '--timeout: expected a positive duration such as 30m'],
     [['wait', 'dli-flink', '1', '--until', 'done'], '--until: expected finished or running, got "done"'],

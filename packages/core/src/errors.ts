@@ -198,6 +198,47 @@ export class WaitTimeoutError extends JobGateError {
   }
 }
 
+/**
+ * A start whose outcome cannot be known: the request may have reached the service (a timeout, a reset,
+ * a 5xx or a broken answer after it was sent), so it was not sent again, since a second start is a
+ * second job. Look before starting again. Carries the failure as `cause`.
+ */
+export class StartOutcomeUnknownError extends JobGateError {
+  override name = 'StartOutcomeUnknownError';
+  readonly kind: string;
+
+  constructor(kind: string, title: string, cause: JobGateError) {
+    super(
+      'JOBGATE_START_OUTCOME_UNKNOWN',
+      `the ${title} start may have reached the service, so it was not sent again (a second start would start a second job); check whether it started before starting it again: ${cause.message}`,
+      { cause },
+    );
+    this.kind = kind;
+  }
+}
+
+/**
+ * The job had to be stopped (the wait was aborted or timed out) and the stop failed: the job may still
+ * be running. `cause` is the stop's failure; `reason` is why it had to be stopped, which stays the
+ * verdict.
+ */
+export class StopFailedError extends JobGateError {
+  override name = 'StopFailedError';
+  readonly reason: JobGateError;
+  readonly ref: Record<string, unknown>;
+
+  constructor(ref: Record<string, unknown> & { kind: string }, reason: JobGateError, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'JOBGATE_STOP_FAILED',
+      `${reason.message}; stopping ${describeJob({ kind: ref.kind, ref })} failed, so it may still be running: ${why}`,
+      { cause },
+    );
+    this.reason = reason;
+    this.ref = ref;
+  }
+}
+
 export function describeJob(state: Pick<JobState, 'kind' | 'ref'>): string {
   const ids = Object.entries(state.ref)
     .filter(([k, v]) => k !== 'kind' && v !== undefined && v !== '')

@@ -48,9 +48,17 @@ export {
 export { CdmApi } from './cdm/api.js';
 export * from './cdm/schemas.js';
 export { type ClientOptions, createClient, type JobGateClient, ProjectId } from './client.js';
-export { DataArtsApi, type WorkspaceOptions } from './dataarts/api.js';
+export { DataArtsApi, type JobParamOptions, type WorkspaceOptions } from './dataarts/api.js';
 export * from './dataarts/schemas.js';
-export { DliApi, FlinkJobListFilter, MAX_LIST_PAGES } from './dli/api.js';
+export {
+  DliApi,
+  FlinkJobListFilter,
+  MAX_LIST_PAGES,
+  MAX_SQL_BYTES,
+  MAX_SQL_CONF,
+  MAX_TAGS,
+  SqlJobSubmission,
+} from './dli/api.js';
 export * from './dli/schemas.js';
 export { parseDuration } from './duration.js';
 export {
@@ -76,6 +84,8 @@ export {
   NetworkError,
   RequestTimeoutError,
   ResponseFormatError,
+  StartOutcomeUnknownError,
+  StopFailedError,
   WaitTimeoutError,
 } from './errors.js';
 export { backoffDelay, parseRetryAfter } from './http/backoff.js';
@@ -88,6 +98,7 @@ export {
   type HttpOptions,
   HttpTransport,
   parseHttpOptions,
+  provesNotReceived,
 } from './http/transport.js';
 export {
   createTemporaryKeys,
@@ -98,7 +109,7 @@ export {
   type TemporaryKeys,
 } from './iam/api.js';
 export * from './iam/schemas.js';
-export { parseInput } from './inputs.js';
+export { InstanceId, parseInput } from './inputs.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
 export {
   getJobKind,
@@ -107,7 +118,12 @@ export {
   JOB_KINDS,
   type JobKindName,
   JobRef,
+  JobStartSpec,
+  type JobStopRequest,
   parseJobRef,
+  parseStartSpec,
+  parseStopOptions,
+  parseStopRequest,
 } from './kinds/index.js';
 export {
   DetailTable,
@@ -115,10 +131,15 @@ export {
   isTerminal,
   type JobKind,
   type JobKindField,
+  type JobKindStart,
+  type JobKindStop,
   JobState,
   PHASES,
   Phase,
   phaseOf,
+  type Started,
+  startFieldsOf,
+  stopFieldsOf,
   TERMINAL_PHASES,
 } from './kinds/types.js';
 export { oneLine, printable } from './printable.js';
@@ -131,9 +152,18 @@ export {
   redactor,
   urlSecrets,
 } from './redact.js';
+export {
+  RUN_DEFAULTS,
+  type RunEvent,
+  type RunOptions,
+  runJob,
+  startJob,
+  stopJob,
+} from './run/run-job.js';
 export { readSuccessFlag, type SuccessFlag } from './schema-helpers.js';
 export { PollSchedule, type ScheduleOptions } from './wait/schedule.js';
 export {
+  checkWaitOptions,
   WAIT_DEFAULTS,
   type WaitEvent,
   type WaitOptions,

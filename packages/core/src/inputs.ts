@@ -25,17 +25,25 @@ function describe(value: unknown, path: PropertyKey[] | undefined): string {
 }
 
 /**
- * A DLI Flink job id: a positive integer, also accepted as a string of digits
- * (what an Action input or a Node-RED property holds).
+ * A positive integer id, also accepted as a string of digits (what an Action input or a Node-RED
+ * property holds).
  */
-export const FlinkJobId = z.preprocess(
-  (value) => (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value),
-  z
-    .number({ error: 'expected an integer Flink job id such as 104' })
-    .int('expected an integer Flink job id such as 104')
-    .positive('expected a positive Flink job id')
-    .max(Number.MAX_SAFE_INTEGER),
-);
+function integerId(what: string, example: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: `expected an integer ${what} such as ${example}` })
+      .int(`expected an integer ${what} such as ${example}`)
+      .positive(`expected a positive ${what}`)
+      .max(Number.MAX_SAFE_INTEGER),
+  );
+}
+
+/** A DLI Flink job id. */
+export const FlinkJobId = integerId('Flink job id', 104);
+
+/** A DataArts Factory job instance id (a Long in the API). */
+export const InstanceId = integerId('instance id', 132343);
 
 /** A DLI SQL job id is a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b. */
 export const SqlJobId = z

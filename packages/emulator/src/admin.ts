@@ -44,6 +44,10 @@ const ENDPOINTS: Record<string, Partial<Record<string, AdminHandler>>> = {
     GET: (state) => json(200, { jobs: state.jobs() }),
     POST: (state, body) => json(201, { added: state.addJobs(body).length }),
   },
+  'on-start': {
+    GET: (state) => json(200, { onStart: state.onStart }),
+    POST: (state, body) => json(201, { added: state.addOnStart(body).length }),
+  },
   'clock/advance': {
     POST: (state, body) => {
       const ms = (body as { ms?: unknown } | undefined)?.ms;

@@ -87,12 +87,33 @@ export function dataArtsJobNotFound(): Answer {
  * SDKs read every service's errors.
  */
 export function cdmJobNotFound(jobName: string, dialect: Dialect): Answer {
-  const message = `Job ${jobName} does not exist.`;
+  return cdmError('Cdm.0100', `Job ${jobName} does not exist.`, dialect);
+}
+
+/** CDM: a request body that is not the API's (Cdm.0000, the code CDM gives most failures). */
+export function cdmBadRequest(message: string, dialect: Dialect): Answer {
+  return cdmError('Cdm.0000', message, dialect);
+}
+
+function cdmError(code: string, message: string, dialect: Dialect): Answer {
   return {
     status: 400,
     body:
       dialect === 'documented'
-        ? { errCode: 'Cdm.0100', externalMessage: message }
-        : { error_code: 'Cdm.0100', error_msg: message },
+        ? { errCode: code, externalMessage: message }
+        : { error_code: code, error_msg: message },
   };
 }
+
+/** DataArts: a run (instance) of a job that does not exist. */
+export function dataArtsInstanceNotFound(): Answer {
+  return { status: 400, body: { error_code: 'DLF.0137', error_msg: 'The job instance does not exist.' } };
+}
+
+/** DataArts: a request body that is not the API's. */
+export function dataArtsBadRequest(message: string): Answer {
+  return { status: 400, body: { error_code: 'DLF.0001', error_msg: message } };
+}
+
+/** A 204: the start and stop APIs of DataArts answer no body. */
+export const NO_CONTENT: Answer = { status: 204, body: undefined };

@@ -1,4 +1,4 @@
-import type { CdmJob, DataArtsJob, FlinkJob, Job, SqlJob } from './scenario.js';
+import type { CdmJob, DataArtsBatchJob, DataArtsJob, FlinkJob, Job, SqlJob } from './scenario.js';
 import { jobKey } from './scenario.js';
 
 /** A job as held by the emulator: its scenario definition and when its clock started. */
@@ -41,6 +41,22 @@ export class JobStore {
   clear(): void {
     this.#entries.clear();
     this.#seq = 0;
+  }
+
+  /** A start: the job plays `steps` from `now` as a new run (a new sequence number), keeping its creation time. */
+  restart<J extends Job>(entry: JobEntry<J>, steps: J['steps'], now: number): void {
+    const createdAt = entry.job.createdAt ?? entry.addedAt;
+    entry.job = { ...entry.job, createdAt, steps };
+    entry.addedAt = now;
+    entry.seq = this.#seq++;
+  }
+
+  /** A stop: the timeline is cut at `now` and goes on with `steps`; what came before stays as it was. */
+  continueWith<J extends Job>(entry: JobEntry<J>, steps: J['steps'], now: number): void {
+    const view = viewJob(entry, now);
+    const past = entry.job.steps.slice(0, view.index);
+    const current = { ...view.step, durationMs: now - view.stepStartedAt };
+    entry.job = { ...entry.job, steps: [...past, current, ...steps] };
   }
 
   all(): JobEntry[] {
@@ -87,6 +103,17 @@ export class JobStore {
       'dataarts-realtime',
       projectId,
       (job) => job.jobName === jobName && job.workspace === workspace,
+    );
+  }
+
+  /** The runs of a batch job in a workspace (`undefined` = the default one), oldest first. */
+  batchRuns(projectId: string, jobName: string, workspace: string | undefined): JobEntry<DataArtsBatchJob>[] {
+    return this.all().filter(
+      (e): e is JobEntry<DataArtsBatchJob> =>
+        e.job.kind === 'dataarts-batch' &&
+        (e.job.projectId === undefined || e.job.projectId === projectId) &&
+        e.job.jobName === jobName &&
+        e.job.workspace === workspace,
     );
   }
 

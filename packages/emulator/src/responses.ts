@@ -6,7 +6,7 @@
  */
 import type { JobEntry, JobView } from './jobs.js';
 import { currentProgress, stepStart, viewJob } from './jobs.js';
-import type { CdmJob, DataArtsJob, Dialect, FlinkJob, Job, SqlJob } from './scenario.js';
+import type { CdmJob, DataArtsBatchJob, DataArtsJob, Dialect, FlinkJob, Job, SqlJob } from './scenario.js';
 
 type Json = Record<string, unknown>;
 type SqlSubJob = NonNullable<SqlJob['steps'][number]['subJobs']>[number];
@@ -462,6 +462,59 @@ export function dataArtsStatusResponse(view: JobView<DataArtsJob>, dialect: Dial
   );
 }
 
+// ---------------------------------------------------------------- DataArts Factory batch runs
+
+const BATCH_ENDED = new Set(['success', 'fail', 'running-exception', 'manual-stop']);
+
+/**
+ * A batch job's run as the instance API's model has it (no page of the seeds documents it, so both
+ * dialects answer the same). Nodes share the run's status unless the step gives their own.
+ */
+export function batchInstanceResponse(view: JobView<DataArtsBatchJob>): Json {
+  const { job, step } = view;
+  const startIndex = job.steps.findIndex((s) => s.status !== 'waiting');
+  const started =
+    startIndex !== -1 && startIndex <= view.index ? stepStart(view.entry, startIndex) : undefined;
+  const ended = BATCH_ENDED.has(step.status) ? view.stepStartedAt : undefined;
+  const nodes = step.nodes ?? job.nodes ?? [{ name: `${job.jobName}_node` }];
+  const times = {
+    planTime: view.createdAt,
+    ...(started === undefined ? {} : { startTime: started }),
+    ...(ended === undefined ? {} : { endTime: ended }),
+  };
+  return withExtra(
+    {
+      jobName: job.jobName,
+      instanceId: job.instanceId,
+      status: step.status,
+      ...times,
+      executeTime: started === undefined ? 0 : Math.max(0, (ended ?? view.now) - started),
+      total: nodes.length,
+      nodes: nodes.map((node, i) => {
+        const { name, type, status, ...given } = node;
+        return {
+          nodeName: name,
+          status: status ?? step.status,
+          queue: 'default',
+          ...times,
+          type: type ?? 'DLISQL',
+          retryTimes: 0,
+          instanceId: job.instanceId * 100 + i,
+          inputRowCount:
+            status === 'success' || (status === undefined && step.status === 'success') ? 1000 : 0,
+          speed: 0,
+          logPath: `obs://dlf-log/${job.jobName}/${job.instanceId}/${name}.log`,
+          ...given,
+        };
+      }),
+      instanceType: job.instanceType ?? 0,
+      forceSuccess: false,
+      ignoreSuccess: false,
+    },
+    step,
+  );
+}
+
 // ---------------------------------------------------------------- CDM (seed 004)
 
 /** The SqoopCounters the CDM page lists; a scenario's counters override these zeros. */
@@ -571,6 +624,8 @@ export function describeJob(job: Job): string {
         return `job_id=${job.jobId}`;
       case 'dataarts-realtime':
         return `job_name=${job.jobName}${job.workspace ? ` workspace=${job.workspace}` : ''}`;
+      case 'dataarts-batch':
+        return `job_name=${job.jobName} instance_id=${job.instanceId}${job.workspace ? ` workspace=${job.workspace}` : ''}`;
       case 'cdm':
         return `cluster_id=${job.clusterId} job_name=${job.jobName}`;
     }

@@ -50,6 +50,16 @@ export const DataArtsStatusSchema = z.enum([
   'OVERLOAD',
   'INIT',
 ]);
+/** A DataArts batch job run (instance); its nodes add `skip`, and the v2 pages `skip-by-depend` and `freeze`. */
+export const BatchStatusSchema = z.enum([
+  'waiting',
+  'running',
+  'success',
+  'fail',
+  'running-exception',
+  'pause',
+  'manual-stop',
+]);
 export const CdmStatusSchema = z.enum([
   'BOOTING',
   'FAILURE_ON_SUBMIT',
@@ -105,6 +115,20 @@ export const DataArtsStepSchema = z.strictObject({
   nodes: z.array(DataArtsNodeSchema).optional(),
 });
 
+/** A node of a batch run in the instance API's shape (`nodeName` or `name`); missing fields are filled in. */
+export const BatchNodeSchema = z.looseObject({
+  name: z.string().min(1),
+  type: z.string().optional(),
+  status: z.string().optional(),
+});
+
+export const BatchStepSchema = z.strictObject({
+  status: BatchStatusSchema,
+  ...stepBase,
+  /** The nodes in this step; a node without a status shares the run's. */
+  nodes: z.array(BatchNodeSchema).optional(),
+});
+
 export const CdmStepSchema = z.strictObject({
   status: CdmStatusSchema,
   ...stepBase,
@@ -115,6 +139,9 @@ export const CdmStepSchema = z.strictObject({
   errorDetails: z.string().optional(),
   errorSummary: z.string().optional(),
 });
+
+/** Steps of a lifecycle: every step but the last needs its duration (checked on the whole job). */
+const stepsOf = <S extends z.ZodType>(step: S) => z.array(step).min(1);
 
 const jobBase = {
   /** The project the job lives in; omitted = visible in every project. */
@@ -141,6 +168,8 @@ export const FlinkJobSchema = z.strictObject({
   runMode: z.enum(['shared_cluster', 'exclusive_cluster', 'edge_node']).optional(),
   sqlBody: z.string().optional(),
   steps: z.array(FlinkStepSchema).min(1),
+  /** The lifecycle a start plays from the moment it is accepted (else the scenario's, else the default). */
+  onStart: stepsOf(FlinkStepSchema).optional(),
 });
 
 export const SqlJobSchema = z.strictObject({
@@ -157,6 +186,8 @@ export const SqlJobSchema = z.strictObject({
   /** `unsupported` makes the progress API answer DLI.0999, as on queues with an old backend. */
   progressApi: z.enum(['ok', 'unsupported']).optional(),
   steps: z.array(SqlStepSchema).min(1),
+  /** The lifecycle a start plays from the moment it is accepted (else the scenario's, else the default). */
+  onStart: stepsOf(SqlStepSchema).optional(),
 });
 
 export const DataArtsJobSchema = z.strictObject({
@@ -168,6 +199,8 @@ export const DataArtsJobSchema = z.strictObject({
   /** The node list used by steps that give none. */
   nodes: z.array(DataArtsNodeSchema).optional(),
   steps: z.array(DataArtsStepSchema).min(1),
+  /** The lifecycle a start plays from the moment it is accepted (else the scenario's, else the default). */
+  onStart: stepsOf(DataArtsStepSchema).optional(),
 });
 
 export const CdmJobSchema = z.strictObject({
@@ -178,21 +211,87 @@ export const CdmJobSchema = z.strictObject({
   creationUser: z.string().optional(),
   isIncrementing: z.boolean().optional(),
   steps: z.array(CdmStepSchema).min(1),
+  /** The lifecycle a start plays from the moment it is accepted (else the scenario's, else the default). */
+  onStart: stepsOf(CdmStepSchema).optional(),
 });
 
-export const JobSchema = z
-  .discriminatedUnion('kind', [FlinkJobSchema, SqlJobSchema, DataArtsJobSchema, CdmJobSchema])
-  .superRefine((job, ctx) => {
-    job.steps.forEach((step, i) => {
-      if (i < job.steps.length - 1 && step.durationMs === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', i, 'durationMs'],
-          message: 'Required on every step but the last (only the last step may last forever)',
-        });
-      }
-    });
+/**
+ * One run (instance) of a DataArts Factory batch job. The job exists for run-immediate as soon as one of
+ * its runs is in the scenario; each run-immediate adds a run with the next instance id.
+ */
+export const DataArtsBatchJobSchema = z.strictObject({
+  kind: z.literal('dataarts-batch'),
+  jobName: z.string().min(1),
+  /** The workspace id sent in the `workspace` header; omitted = the default workspace (no header). */
+  workspace: z.string().min(1).optional(),
+  instanceId: z.int().positive(),
+  /** The instance type the API reports: 7 is a one-off run (what run-immediate makes); default 0. */
+  instanceType: z.int().nonnegative().optional(),
+  ...jobBase,
+  /** The node list used by steps that give none. */
+  nodes: z.array(BatchNodeSchema).optional(),
+  steps: z.array(BatchStepSchema).min(1),
+  onStart: stepsOf(BatchStepSchema).optional(),
+});
+
+function checkDurations(
+  steps: readonly { durationMs?: number | undefined }[],
+  path: PropertyKey[],
+  ctx: z.RefinementCtx,
+) {
+  steps.forEach((step, i) => {
+    if (i < steps.length - 1 && step.durationMs === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'durationMs'],
+        message: 'Required on every step but the last (only the last step may last forever)',
+      });
+    }
   });
+}
+
+export const JobSchema = z
+  .discriminatedUnion('kind', [
+    FlinkJobSchema,
+    SqlJobSchema,
+    DataArtsJobSchema,
+    DataArtsBatchJobSchema,
+    CdmJobSchema,
+  ])
+  .superRefine((job, ctx) => {
+    checkDurations(job.steps, ['steps'], ctx);
+    if (job.onStart) checkDurations(job.onStart, ['onStart'], ctx);
+  });
+
+/**
+ * The lifecycle a start plays for a kind's jobs that have none of their own; for SQL, only statements
+ * matching `statement` (a regular expression, case-insensitive) when it is given. The first rule that
+ * applies wins.
+ */
+const rule = <K extends string, S extends z.ZodType>(kind: K, step: S) =>
+  z.strictObject({ kind: z.literal(kind), steps: stepsOf(step) });
+export const OnStartRuleSchema = z
+  .discriminatedUnion('kind', [
+    rule('dli-flink', FlinkStepSchema),
+    rule('dli-sql', SqlStepSchema).extend({
+      statement: z
+        .string()
+        .min(1)
+        .refine((source) => {
+          try {
+            new RegExp(source, 'i');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'Not a valid regular expression')
+        .optional(),
+    }),
+    rule('dataarts-realtime', DataArtsStepSchema),
+    rule('dataarts-batch', BatchStepSchema),
+    rule('cdm', CdmStepSchema),
+  ])
+  .superRefine((r, ctx) => checkDurations(r.steps, ['steps'], ctx));
 
 export const CredentialSchema = z.strictObject({
   accessKey: z.string().min(1),
@@ -254,6 +353,8 @@ export const ScenarioSchema = z
     /** OIDC identity providers IAM trusts: id tokens they vouch for are exchanged for temporary credentials. */
     identityProviders: z.array(IdentityProviderSchema).optional(),
     jobs: z.array(JobSchema).default([]),
+    /** Lifecycles of started jobs, by kind (and SQL statement pattern): see OnStartRuleSchema. */
+    onStart: z.array(OnStartRuleSchema).optional(),
     faults: z.array(FaultSchema).optional(),
     rateLimit: z.strictObject({ perAkPerSecond: z.int().positive() }).optional(),
   })
@@ -302,6 +403,9 @@ export type FlinkJob = z.infer<typeof FlinkJobSchema>;
 export type SqlJob = z.infer<typeof SqlJobSchema>;
 export type DataArtsJob = z.infer<typeof DataArtsJobSchema>;
 export type CdmJob = z.infer<typeof CdmJobSchema>;
+export type DataArtsBatchJob = z.infer<typeof DataArtsBatchJobSchema>;
+export type OnStartRule = z.infer<typeof OnStartRuleSchema>;
+export type OnStartRuleInput = z.input<typeof OnStartRuleSchema>;
 export type Credential = z.infer<typeof CredentialSchema>;
 export type IdentityProvider = z.infer<typeof IdentityProviderSchema>;
 export type IdentityProviderInput = z.input<typeof IdentityProviderSchema>;
@@ -317,6 +421,8 @@ export function jobKey(job: Job): string {
       return JSON.stringify([job.kind, project, job.jobId.toLowerCase()]);
     case 'dataarts-realtime':
       return JSON.stringify([job.kind, project, job.workspace ?? '', job.jobName]);
+    case 'dataarts-batch':
+      return JSON.stringify([job.kind, project, job.workspace ?? '', job.jobName, job.instanceId]);
     case 'cdm':
       return JSON.stringify([job.kind, project, job.clusterId, job.jobName]);
   }
@@ -377,6 +483,11 @@ export function parseScenario(data: unknown, source = 'scenario'): Scenario {
 export function parseJobs(data: unknown, source = 'jobs'): Job[] {
   if (Array.isArray(data)) return validate(z.array(JobSchema), data, source, 'jobs');
   return [validate(JobSchema, data, source, 'job')];
+}
+
+export function parseOnStart(data: unknown, source = 'onStart'): OnStartRule[] {
+  if (Array.isArray(data)) return validate(z.array(OnStartRuleSchema), data, source, 'onStart');
+  return [validate(OnStartRuleSchema, data, source, 'onStart')];
 }
 
 export function parseFaults(data: unknown, source = 'faults'): z.infer<typeof FaultSchema>[] {

@@ -21,8 +21,17 @@ import {
 import type { Fault, FaultInput } from './faults.js';
 import { iamRouteOf } from './iam.js';
 import type { RouteMatch } from './routes.js';
-import { decodePath, handleRoute, matchRoute } from './routes.js';
-import type { Credential, Dialect, Job, JobInput, Scenario, ScenarioInput } from './scenario.js';
+import { decodePath, handleRoute, INVALID_JSON, matchRoute } from './routes.js';
+import type {
+  Credential,
+  Dialect,
+  Job,
+  JobInput,
+  OnStartRule,
+  OnStartRuleInput,
+  Scenario,
+  ScenarioInput,
+} from './scenario.js';
 import { DEFAULT_DIALECT, resolveScenario } from './scenario.js';
 import type { JobSummary, RequestLog, RequestLogEntry } from './state.js';
 import { EmulatorState } from './state.js';
@@ -59,6 +68,8 @@ export interface EmulatorOptions {
 
 export interface EmulatorAdmin {
   addJobs(jobs: JobInput | JobInput[]): Job[];
+  /** Lifecycles of started jobs, tried before the scenario's own (see the scenario's `onStart`). */
+  addOnStart(rules: OnStartRuleInput | OnStartRuleInput[]): OnStartRule[];
   advanceClock(ms: number): number;
   /** The kept entries of the request log, oldest first. */
   requests(): RequestLogEntry[];
@@ -113,6 +124,11 @@ function payloadOf(answer: Answer): { text: string; contentType: string } {
 }
 
 function send(res: ServerResponse, answer: Answer, requestId: string): void {
+  if (bodyless(answer.status)) {
+    res.writeHead(answer.status, { 'X-Request-Id': requestId, ...answer.headers });
+    res.end();
+    return;
+  }
   const { text, contentType } = payloadOf(answer);
   res.writeHead(answer.status, {
     'Content-Type': contentType,
@@ -186,6 +202,17 @@ function faultAnswer(fault: Fault, state: EmulatorState, requestId: string): Ans
       return dliQueueBusy();
     default:
       return undefined;
+  }
+}
+
+/** A request body as JSON: undefined when empty, INVALID_JSON when it is not JSON. */
+function parseJsonBody(body: Buffer): unknown {
+  const text = body.toString('utf8').trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return INVALID_JSON;
   }
 }
 
@@ -365,6 +392,9 @@ async function handleRequest(
     query: new URLSearchParams(rawQuery),
     headers: req.headers,
     dialect,
+    body: parseJsonBody(body),
+    onStart: state.onStart,
+    newJobId: () => state.nextJobId(),
   });
   if (fault?.type === 'truncate') {
     sendTruncated(res, answer, requestId);
@@ -420,6 +450,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     dialect,
     admin: {
       addJobs: (jobs) => state.addJobs(jobs),
+      addOnStart: (rules) => state.addOnStart(rules),
       advanceClock: (ms) => state.advanceClock(ms),
       requests: () => state.requests(),
       requestLog: () => state.requestLog(),

@@ -12,8 +12,8 @@ import { JobStore, viewJob } from './jobs.js';
 import type { Prng } from './prng.js';
 import { createPrng } from './prng.js';
 import type { RouteName } from './routes.js';
-import type { Job, Scenario } from './scenario.js';
-import { parseFaults, parseJobs } from './scenario.js';
+import type { Job, OnStartRule, Scenario } from './scenario.js';
+import { parseFaults, parseJobs, parseOnStart } from './scenario.js';
 
 /** One line of the request log. It never holds a signature, a secret key or a token. */
 export interface RequestLogEntry {
@@ -77,6 +77,8 @@ export interface EmulatorStateOptions {
 // Request ids come from their own stream so that the fault sequence for a seed does not depend on how
 // many requests (admin ones included) were answered.
 const REQUEST_ID_SALT = 0x9e3779b9;
+// Likewise the ids of submitted SQL jobs.
+const JOB_ID_SALT = 0x85ebca6b;
 
 export class EmulatorState {
   readonly scenario: Scenario;
@@ -88,6 +90,9 @@ export class EmulatorState {
   readonly rateLimiter: RateLimiter | undefined;
   faults: FaultInjector;
   #ids: Prng;
+  #jobIds: Prng;
+  /** Lifecycles of started jobs: those added at run time first, then the scenario's. */
+  onStart: OnStartRule[];
   readonly #log: RingBuffer<RequestLogEntry>;
   #seq = 0;
 
@@ -101,6 +106,8 @@ export class EmulatorState {
     this.rateLimiter = scenario.rateLimit ? new RateLimiter(scenario.rateLimit.perAkPerSecond) : undefined;
     this.faults = new FaultInjector(createPrng(this.seed), scenario.faults ?? []);
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
+    this.#jobIds = createPrng(this.seed ^ JOB_ID_SALT);
+    this.onStart = [...(scenario.onStart ?? [])];
     this.store.add(scenario.jobs, this.clock.now());
   }
 
@@ -111,6 +118,8 @@ export class EmulatorState {
     this.store.add(this.scenario.jobs, this.clock.now());
     this.faults = new FaultInjector(createPrng(this.seed), this.scenario.faults ?? []);
     this.#ids = createPrng(this.seed ^ REQUEST_ID_SALT);
+    this.#jobIds = createPrng(this.seed ^ JOB_ID_SALT);
+    this.onStart = [...(this.scenario.onStart ?? [])];
     this.auth.clear();
     this.iam.clear();
     this.rateLimiter?.clear();
@@ -120,6 +129,20 @@ export class EmulatorState {
 
   nextRequestId(): string {
     return this.#ids.hex(16);
+  }
+
+  /** A UUID (version 4 in form) for a submitted SQL job. */
+  nextJobId(): string {
+    const hex = this.#jobIds.hex(16);
+    const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /** Validates (throws ScenarioError naming the field) and adds lifecycles of started jobs, before the others. */
+  addOnStart(input: unknown): OnStartRule[] {
+    const rules = parseOnStart(input);
+    this.onStart.unshift(...rules);
+    return rules;
   }
 
   /** Validates (throws ScenarioError naming the field) and adds jobs whose clocks start now. */
@@ -191,6 +214,12 @@ export function identityOf(job: Job): Record<string, string | number> {
       return job.workspace === undefined
         ? { jobName: job.jobName }
         : { jobName: job.jobName, workspace: job.workspace };
+    case 'dataarts-batch':
+      return {
+        jobName: job.jobName,
+        instanceId: job.instanceId,
+        ...(job.workspace === undefined ? {} : { workspace: job.workspace }),
+      };
     case 'cdm':
       return { clusterId: job.clusterId, jobName: job.jobName };
   }

@@ -15,13 +15,13 @@ describe('admin HTTP API under /__emulator/', () => {
   it('reports health without a signature', async () => {
     const { status, body } = await admin(emulator, 'GET', 'health');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', timeScale: 1, seed: 3, jobs: 7 });
+    expect(body).toMatchObject({ status: 'ok', timeScale: 1, seed: 3, jobs: 11 });
     expect(Math.abs(body.now - Date.now())).toBeLessThan(5000);
   });
 
   it('lists jobs with their current status', async () => {
     const { body } = await admin(emulator, 'GET', 'jobs');
-    expect(body.jobs).toHaveLength(7);
+    expect(body.jobs).toHaveLength(11);
     expect(body.jobs[0]).toMatchObject({
       kind: 'dli-flink',
       identity: { jobId: 10001 },
@@ -151,14 +151,14 @@ describe('admin HTTP API under /__emulator/', () => {
 describe('in-process admin helpers', () => {
   it('mirror the HTTP API', async () => {
     expect(emulator.credentials.accessKey).toBe('JOBGATEEMULATORAK00');
-    expect(emulator.scenario.jobs).toHaveLength(7);
+    expect(emulator.scenario.jobs).toHaveLength(11);
     expect(() => emulator.admin.addJobs({ kind: 'cdm', clusterId: 'c', steps: [] } as never)).toThrow(
       /job\.jobName/,
     );
     expect(() => emulator.admin.addFaults({ type: 'latency', probability: 2 })).toThrow(/fault\.probability/);
     expect(() => emulator.admin.advanceClock(-5)).toThrow(RangeError);
     emulator.admin.addJobs({ kind: 'dli-flink', jobId: 4, steps: [{ status: 'job_running' }] });
-    expect(emulator.admin.jobs()).toHaveLength(8);
+    expect(emulator.admin.jobs()).toHaveLength(12);
     await signedFetch(emulator, paths.flinkDetail(4));
     expect(emulator.admin.requests()).toHaveLength(1);
     emulator.admin.clearRequests();

@@ -137,7 +137,7 @@ describe('the built CLI', () => {
         status: 'ok',
         timeScale: 600,
         seed: 4,
-        jobs: 7,
+        jobs: 11,
         requestLog: { entries: 0, capacity: 2 },
       });
       const unsigned = await fetch(`${url}/v1.0/0f1e2d3c4b5a69788796a5b4c3d2e1f0/streaming/jobs/10001`);

@@ -94,9 +94,9 @@ describe('DLI Flink job list', () => {
     const { status, body } = await getJson(emulator, paths.flinkList());
     expect(status).toBe(200);
     const list = FlinkJobListResponse.parse(body);
-    expect(list.job_list?.total_count).toBe(7);
+    expect(list.job_list?.total_count).toBe(8);
     const jobs = list.job_list?.jobs ?? [];
-    expect(jobs).toHaveLength(7);
+    expect(jobs).toHaveLength(8);
     const times = jobs.map((j) => j.create_time as number);
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(jobs[0]).toHaveProperty('duration');

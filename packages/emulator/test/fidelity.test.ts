@@ -17,6 +17,7 @@ import {
   paths,
   SK,
   SQL_OK,
+  signedFetch,
 } from './helpers.js';
 import { type ApiModel, type CheckOptions, checkFields, type Fields, loadModels } from './models.js';
 
@@ -411,5 +412,166 @@ describe('choosing the dialect', () => {
         scenario: { ...scenario(), jobs: [{ ...cdmJob('x'), dialect: 'python' as Dialect }] },
       }),
     ).rejects.toThrow(/jobs\[0\]\.dialect/);
+  });
+});
+
+describe('the start and stop APIs', () => {
+  /** A signed request with a JSON body: status and body (undefined when there is none). */
+  async function send(emulator: Emulator, method: string, path: string, body?: unknown, headers = {}) {
+    const response = await signedFetch(emulator, path, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  }
+
+  it('answer in the official models: every field of the model type, none it lacks, in both dialects', async () => {
+    for (const dialect of ['sdk', 'documented'] as const) {
+      const emulator = await startEmulator({ dialect, timeScale: 1e-9 });
+      try {
+        const issues: string[] = [];
+        const check = (api: string, answer: { status: number; body: Body }, status = 200) => {
+          const model = SDK_MODELS[api];
+          if (!model) throw new Error(`no model for ${api}`);
+          if (answer.status !== status)
+            issues.push(`${api}: status ${answer.status} ${JSON.stringify(answer.body)}`);
+          if (status === 204) {
+            if (answer.body !== undefined) issues.push(`${api}: a 204 with a body`);
+            return;
+          }
+          // A list answer is the model's `body`.
+          const body = Array.isArray(answer.body) ? { body: answer.body } : answer.body;
+          issues.push(...checkFields(body, model.response, '$').map((i) => `${api}: ${i}`));
+        };
+        const p = `/v1.0/${PROJECT}`;
+        for (const sql of ['SELECT 1', 'CREATE TABLE t (a INT)']) {
+          const submitted = await send(emulator, 'POST', `${p}/jobs/submit-job`, { sql, queue_name: 'q' });
+          check('dli.create_sql_job', submitted);
+          if (sql.startsWith('SELECT'))
+            check('dli.cancel_sql_job', await send(emulator, 'DELETE', `${p}/jobs/${submitted.body.job_id}`));
+        }
+        check(
+          'dli.batch_run_flink_jobs',
+          await send(emulator, 'POST', `${p}/streaming/jobs/run`, { job_ids: [10003, 10001] }),
+        );
+        check(
+          'dli.batch_stop_flink_jobs',
+          await send(emulator, 'POST', `${p}/streaming/jobs/stop`, { job_ids: [10003] }),
+        );
+        const dlf = `/v1/${PROJECT}/jobs`;
+        const params = { jobParams: [{ name: 'a', value: '1' }] };
+        check(
+          'dgc.start_job',
+          await send(emulator, 'POST', `${dlf}/realtime_fraud_rules/start`, params),
+          204,
+        );
+        check('dgc.stop_job', await send(emulator, 'POST', `${dlf}/realtime_fraud_rules/stop`), 204);
+        const run = await send(emulator, 'POST', `${dlf}/daily_sales_report/run-immediate`, params);
+        check('dgc.run_once', run);
+        for (const id of [1001, run.body.instanceId]) {
+          for (const advance of [0, 45_000, 200_000]) {
+            emulator.admin.advanceClock(advance);
+            check(
+              'dgc.show_job_instance',
+              await getJson(emulator, `${dlf}/daily_sales_report/instances/${id}`),
+            );
+          }
+        }
+        check(
+          'dgc.stop_job_instance',
+          await send(emulator, 'POST', `${dlf}/daily_sales_report/instances/${run.body.instanceId}/stop`),
+          204,
+        );
+        const cdm = `/v1.1/${PROJECT}/clusters/${CDM_CLUSTER}/cdm/job/mysql2obs`;
+        const started = await send(emulator, 'PUT', `${cdm}/start`, { variables: { a: '1' } });
+        // The CDM dialect shapes the submission like the status API's: only the sdk one is the model's.
+        if (dialect === 'sdk') check('cdm.start_job', started);
+        else expect(started.body.submissions[0]['creation-date']).toMatch(/^\d{13}$/);
+        check('cdm.stop_job', await send(emulator, 'PUT', `${cdm}/stop`));
+        expect(issues, dialect).toEqual([]);
+      } finally {
+        await emulator.close();
+      }
+    }
+  });
+
+  it("refuse as the services do: the Flink entry's flag, a finished SQL job, a CDM job not running, unknown ones", async () => {
+    const emulator = await startEmulator({ timeScale: 1e-9 });
+    try {
+      const p = `/v1.0/${PROJECT}`;
+      const flink = await send(emulator, 'POST', `${p}/streaming/jobs/run`, { job_ids: [10001, 424242] });
+      expect(flink.status).toBe(200);
+      expect(flink.body.map((e: Body) => e.is_success)).toEqual(['false', 'false']);
+      const stopped = await send(emulator, 'POST', `${p}/streaming/jobs/stop`, { job_ids: [10003] });
+      expect(stopped.body[0]).toMatchObject({
+        is_success: 'false',
+        message: expect.stringMatching(/not running/),
+      });
+      expect(
+        (await send(emulator, 'POST', `${p}/streaming/jobs/run`, { job_ids: 'x' })).body.error_code,
+      ).toBe('DLI.0001');
+      const ddl = await send(emulator, 'POST', `${p}/jobs/submit-job`, { sql: 'DROP TABLE t' });
+      const cancel = await send(emulator, 'DELETE', `${p}/jobs/${ddl.body.job_id}`);
+      expect(cancel).toMatchObject({ status: 200, body: { is_success: false } });
+      expect((await send(emulator, 'POST', `${p}/jobs/submit-job`, { sql: ' ' })).body.error_code).toBe(
+        'DLI.0001',
+      );
+      const cdm = `/v1.1/${PROJECT}/clusters/${CDM_CLUSTER}/cdm/job`;
+      expect((await send(emulator, 'PUT', `${cdm}/mysql2obs/stop`)).body['validation-result'][0].status).toBe(
+        'ERROR',
+      );
+      expect((await send(emulator, 'PUT', `${cdm}/nope/start`, {})).body.error_code).toBe('Cdm.0100');
+      const dlf = `/v1/${PROJECT}/jobs`;
+      expect((await send(emulator, 'POST', `${dlf}/nope/start`, {})).body.error_code).toBe('DLF.0100');
+      expect(
+        (await send(emulator, 'POST', `${dlf}/daily_sales_report/instances/7/stop`)).body.error_code,
+      ).toBe('DLF.0137');
+      expect(
+        (await send(emulator, 'POST', `${dlf}/daily_sales_report/run-immediate`, { jobParams: 'x' })).body
+          .error_code,
+      ).toBe('DLF.0001');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('a stop moves the job through its stopping states; a start plays its own lifecycle, else the rules, else the default', async () => {
+    const emulator = await startEmulator({ timeScale: 1e-9 });
+    try {
+      const p = `/v1.0/${PROJECT}`;
+      const status = async (id: number) =>
+        (await getJson(emulator, paths.flinkDetail(id))).body.job_detail.status;
+      await send(emulator, 'POST', `${p}/streaming/jobs/stop`, { job_ids: [10001] });
+      expect(await status(10001)).toBe('job_canceling');
+      emulator.admin.advanceClock(10_000);
+      expect(await status(10001)).toBe('job_cancel_success');
+      emulator.admin.addJobs({
+        kind: 'dli-flink',
+        jobId: 77,
+        steps: [{ status: 'job_init' }],
+        onStart: [{ status: 'job_submit_fail' }],
+      });
+      emulator.admin.addOnStart({ kind: 'dli-flink', steps: [{ status: 'job_downloading' }] });
+      await send(emulator, 'POST', `${p}/streaming/jobs/run`, { job_ids: [77, 10003] });
+      expect([await status(77), await status(10003)]).toEqual(['job_submit_fail', 'job_downloading']);
+      const submitted = await send(emulator, 'POST', `${p}/jobs/submit-job`, { sql: 'SELECT 1' });
+      const progress = async () => (await getJson(emulator, paths.sqlProgress(submitted.body.job_id))).body;
+      expect((await progress()).status).toBe('LAUNCHING');
+      emulator.admin.advanceClock(50_000);
+      expect(await progress()).toMatchObject({ status: 'RUNNING', progress: expect.any(Number) });
+      emulator.admin.advanceClock(60_000);
+      expect((await progress()).status).toBe('FINISHED');
+      expect(emulator.admin.jobs().find((j) => j.identity.jobId === submitted.body.job_id)).toMatchObject({
+        kind: 'dli-sql',
+        status: 'FINISHED',
+      });
+      expect(() =>
+        emulator.admin.addOnStart({ kind: 'dli-sql', statement: '(', steps: [{ status: 'FAILED' }] }),
+      ).toThrow(/onStart\.statement: Not a valid regular expression/);
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -191,7 +191,7 @@ describe('scenario files', () => {
 describe('the default scenario', () => {
   const scenario = ScenarioSchema.parse(JSON.parse(readFileSync(DEFAULT_SCENARIO_PATH, 'utf8')));
 
-  it('holds the seven documented jobs and fixed credentials', () => {
+  it('holds the eleven documented jobs and fixed credentials', () => {
     expect(scenario.credentials[0]).toEqual({
       accessKey: 'JOBGATEEMULATORAK00',
       secretKey: 'jobgate-emulator-secret-key-not-for-production',
@@ -206,6 +206,11 @@ describe('the default scenario', () => {
       'dataarts-realtime:EXCEPTION',
       'cdm:SUCCEEDED',
       'cdm:FAILED',
+      // Ready to be started.
+      'dli-flink:job_cancel_success',
+      'dataarts-realtime:STOPPED',
+      'dataarts-batch:success',
+      'cdm:NEVER_EXECUTED',
     ]);
     const dataArts = scenario.jobs[4];
     expect(dataArts?.steps.map((s) => s.status)).toContain('NORMAL');

@@ -104,6 +104,10 @@ describe('time scale', () => {
         'EXCEPTION',
         'SUCCEEDED',
         'FAILED',
+        'job_cancel_success',
+        'STOPPED',
+        'success',
+        'NEVER_EXECUTED',
       ]);
     } finally {
       await emulator.close();

@@ -82,3 +82,37 @@ export const CdmJobStatusResponse = z.looseObject({
   submissions: z.array(CdmSubmission),
 });
 export type CdmJobStatusResponse = z.infer<typeof CdmJobStatusResponse>;
+
+/** Variables per start: the most JobGate sends (no page gives a limit). */
+export const MAX_CDM_VARIABLES = 100;
+
+/** A migration job's variables for one run: name → value. */
+export const CdmVariables = z
+  .record(
+    z
+      .string()
+      .min(1, 'expected a variable name')
+      .max(128, 'expected a variable name of at most 128 characters'),
+    z.string({ error: 'expected a text value' }).max(1024, 'expected a value of at most 1024 characters'),
+    { error: 'expected variables as { name: value }' },
+  )
+  .refine(
+    (v) => Object.keys(v).length <= MAX_CDM_VARIABLES,
+    `expected at most ${MAX_CDM_VARIABLES} variables`,
+  );
+export type CdmVariables = z.input<typeof CdmVariables>;
+
+// PUT .../cdm/job/{job_name}/start: the new submission (the SDK's StartJobSubmission).
+export const CdmStartJobResponse = z.looseObject({
+  submissions: z.array(CdmSubmission),
+});
+export type CdmStartJobResponse = z.infer<typeof CdmStartJobResponse>;
+
+// PUT .../cdm/job/{job_name}/stop: `{"validation-result": [{status, message}]}`; an ERROR entry says
+// the stop was refused.
+export const CdmStopJobResponse = z.looseObject({
+  'validation-result': z
+    .array(z.looseObject({ status: z.string().nullish(), message: z.string().nullish() }))
+    .nullish(),
+});
+export type CdmStopJobResponse = z.infer<typeof CdmStopJobResponse>;

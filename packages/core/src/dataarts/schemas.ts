@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMillis, numberish } from '../schema-helpers.js';
+import { booleanish, epochMillis, numberish } from '../schema-helpers.js';
 
 // The first five are the doc's (seed 003); STARTTING is the Go SDK enum's
 // spelling; PAUSE..INIT come from the API explorer (reference section 3);
@@ -78,3 +78,81 @@ export const RealtimeJobStatusResponse = z
       : response,
   );
 export type RealtimeJobStatusResponse = z.infer<typeof RealtimeJobStatusResponse>;
+
+/** Parameters per start: the most JobGate sends (no page gives a limit). */
+export const MAX_JOB_PARAMS = 100;
+
+// The pages' JobParam: a name of at most 64 characters, a value of at most 1,024, and an optional
+// type, `variable` or `constants`.
+const JobParamName = z
+  .string()
+  .min(1, 'expected a parameter name')
+  .max(64, 'expected a parameter name of at most 64 characters');
+const JobParamValue = z
+  .string({ error: 'expected a text value' })
+  .max(1024, 'expected a parameter value of at most 1024 characters');
+const JobParamType = z.enum(['variable', 'constants'], { error: 'expected type "variable" or "constants"' });
+
+/** A job's parameters for one start: a list of `{name, value, type?}` or an object of name → value. */
+export const JobParams = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).map(([name, v]) => ({ name, value: v }))
+      : value,
+  z
+    .array(z.strictObject({ name: JobParamName, value: JobParamValue, type: JobParamType.optional() }), {
+      error: 'expected parameters as [{ name, value, type? }] or { name: value }',
+    })
+    .max(MAX_JOB_PARAMS, `expected at most ${MAX_JOB_PARAMS} parameters`),
+);
+export type JobParams = z.input<typeof JobParams>;
+
+// POST /v1/{project_id}/jobs/{job_name}/run-immediate: the new instance's id, a Long.
+export const RunImmediateResponse = z.looseObject({ instanceId: numberish });
+export type RunImmediateResponse = z.infer<typeof RunImmediateResponse>;
+
+// Instance statuses (reference "DataArts Studio Factory"); nodes add skip, and the v2 pages
+// skip-by-depend and freeze.
+export const BATCH_INSTANCE_STATUSES = [
+  'waiting',
+  'running',
+  'success',
+  'fail',
+  'running-exception',
+  'pause',
+  'manual-stop',
+] as const;
+
+export const BatchNodeInstance = z.looseObject({
+  nodeName: z.string().nullish(),
+  // Plain string: a status outside the documented ones must still parse.
+  status: z.string().nullish(),
+  type: z.string().nullish(),
+  queue: z.string().nullish(),
+  planTime: epochMillis.optional(),
+  startTime: epochMillis.optional(),
+  endTime: epochMillis.optional(),
+  retryTimes: numberish.nullish(),
+  instanceId: numberish.nullish(),
+  inputRowCount: numberish.nullish(),
+  speed: numberish.nullish(),
+  logPath: z.string().nullish(),
+});
+export type BatchNodeInstance = z.infer<typeof BatchNodeInstance>;
+
+// GET /v1/{project_id}/jobs/{job_name}/instances/{instance_id}.
+export const BatchInstanceResponse = z.looseObject({
+  jobName: z.string().nullish(),
+  instanceId: numberish.nullish(),
+  status: z.string().nullish(),
+  planTime: epochMillis.optional(),
+  startTime: epochMillis.optional(),
+  endTime: epochMillis.optional(),
+  executeTime: numberish.nullish(),
+  total: numberish.nullish(),
+  instanceType: numberish.nullish(),
+  forceSuccess: booleanish.nullish(),
+  ignoreSuccess: booleanish.nullish(),
+  nodes: z.array(BatchNodeInstance).nullish(),
+});
+export type BatchInstanceResponse = z.infer<typeof BatchInstanceResponse>;

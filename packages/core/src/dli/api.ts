@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import { type ApiContext, type CallOptions, projectHeaders } from '../api-context.js';
-import { FlinkJobId, parseInput, SqlJobId } from '../inputs.js';
+import { FlinkJobId, isWellFormed, parseInput, SqlJobId } from '../inputs.js';
 import {
   FLINK_JOB_STATUSES,
   FLINK_JOB_TYPES,
+  FlinkJobActionResponse,
+  type FlinkJobActionResponse as FlinkJobActionResponseType,
   FlinkJobDetailResponse,
   type FlinkJobDetailResponse as FlinkJobDetailResponseType,
   type FlinkJobListItem,
   FlinkJobListResponse,
   type FlinkJobListResponse as FlinkJobListResponseType,
+  SqlJobCancelResponse,
+  type SqlJobCancelResponse as SqlJobCancelResponseType,
   SqlJobProgressResponse,
   type SqlJobProgressResponse as SqlJobProgressResponseType,
   SqlJobStatusResponse,
   type SqlJobStatusResponse as SqlJobStatusResponseType,
+  SqlJobSubmitResponse,
+  type SqlJobSubmitResponse as SqlJobSubmitResponseType,
 } from './schemas.js';
 
 /** Pages `listAllFlinkJobs` reads at most by default: 100,000 jobs at 100 a page. */
@@ -46,6 +52,100 @@ export const FlinkJobListFilter = z.strictObject({
 });
 export type FlinkJobListFilter = z.input<typeof FlinkJobListFilter>;
 
+/**
+ * The largest statement sent, in UTF-8 bytes. The API gateway refuses request bodies above 1 MiB
+ * ("Request entity too large"); this leaves room for the rest of the body.
+ */
+export const MAX_SQL_BYTES = 1_000_000;
+/** Settings per statement and tags per job: the most JobGate sends (Huawei Cloud allows 20 tags a resource). */
+export const MAX_SQL_CONF = 100;
+export const MAX_TAGS = 20;
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+// A Spark or DLI setting: `spark.sql.shuffle.partitions=200`, `dli.sql.caseSensitive=true`.
+const CONF_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const confForm = 'expected settings as "key=value" (such as "spark.sql.shuffle.partitions=200")';
+
+/** An object of settings or tags, as the list the API takes; anything else is left for the list to judge. */
+const listFrom =
+  <T>(entry: (key: string, value: unknown) => T) =>
+  (value: unknown): unknown =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).map(([key, v]) => entry(key, v))
+      : value;
+
+const Conf = z.preprocess(
+  listFrom((key, value) =>
+    ['string', 'number', 'boolean'].includes(typeof value) ? `${key}=${String(value)}` : value,
+  ),
+  z
+    .array(
+      z
+        .string({ error: `${confForm}: a text, number or boolean value` })
+        .refine(
+          (entry) => entry.includes('=') && CONF_KEY.test(entry.slice(0, entry.indexOf('='))),
+          confForm,
+        ),
+      { error: `${confForm}, a list or an object of settings` },
+    )
+    .max(MAX_SQL_CONF, `expected at most ${MAX_SQL_CONF} settings`),
+);
+
+const Tags = z.preprocess(
+  listFrom((key, value) => ({ key, value })),
+  z
+    .array(
+      z.strictObject({
+        key: z.string().min(1, 'expected a tag key').max(128, 'expected a tag key of at most 128 characters'),
+        value: z
+          .string({ error: 'expected a tag value' })
+          .max(255, 'expected a tag value of at most 255 characters'),
+      }),
+      { error: 'expected tags as [{ key, value }] or { key: value }' },
+    )
+    .max(MAX_TAGS, `expected at most ${MAX_TAGS} tags`),
+);
+
+/** What starts a SQL job: the statement and where and how it runs. Checked before any request. */
+export const SqlJobSubmission = z.strictObject({
+  sql: z
+    .string({ error: 'expected a SQL statement' })
+    .refine((sql) => sql.trim() !== '', 'expected a SQL statement, got an empty one')
+    .refine(
+      (sql) => utf8Bytes(sql) <= MAX_SQL_BYTES,
+      `expected a SQL statement of at most ${MAX_SQL_BYTES} bytes (UTF-8)`,
+    )
+    .refine(isWellFormed, 'expected a statement of whole Unicode characters (it holds a lone surrogate)')
+    .describe('The SQL statement to run, such as INSERT INTO dws.daily SELECT ...')
+    .meta({ label: 'SQL statement' }),
+  queue: z
+    .string()
+    .min(1, 'expected a queue name')
+    .max(128, 'expected a queue name of at most 128 characters')
+    .optional()
+    .describe('The queue the statement runs on; the default queue when omitted')
+    .meta({ label: 'Queue' }),
+  database: z
+    .string()
+    .min(1, 'expected a database name')
+    .max(128, 'expected a database name of at most 128 characters')
+    .optional()
+    .describe('The database the statement runs in (currentdb)')
+    .meta({ label: 'Database' }),
+  conf: Conf.optional()
+    .describe(
+      'Settings for this statement, as "key=value" lines or an object, such as spark.sql.shuffle.partitions=200',
+    )
+    .meta({ label: 'Settings' }),
+  tags: Tags.optional().describe('Tags of the job, as key/value pairs').meta({ label: 'Tags' }),
+  engineType: z
+    .enum(['spark', 'hetuEngine'], { error: 'expected "spark" or "hetuEngine"' })
+    .optional()
+    .describe('The engine: spark (the default) or hetuEngine')
+    .meta({ label: 'Engine' }),
+});
+export type SqlJobSubmission = z.input<typeof SqlJobSubmission>;
+
 function listQuery(filter: z.output<typeof FlinkJobListFilter>) {
   return {
     job_type: filter.jobType,
@@ -69,6 +169,29 @@ export class DliApi {
 
   constructor(ctx: ApiContext) {
     this.#ctx = ctx;
+  }
+
+  #send<S extends z.ZodType>(
+    method: 'POST' | 'DELETE',
+    segments: string[],
+    schema: S,
+    options: CallOptions,
+    json: unknown,
+    idempotent = true,
+  ) {
+    return this.#ctx.transport.requestJson(
+      {
+        service: 'dli',
+        baseUrl: this.#ctx.baseUrl('dli'),
+        method,
+        segments,
+        headers: projectHeaders(this.#ctx),
+        json,
+        signal: options.signal,
+        idempotent,
+      },
+      schema,
+    );
   }
 
   #get<S extends z.ZodType>(
@@ -163,5 +286,86 @@ export class DliApi {
   async getSqlJobStatus(jobId: string, options: CallOptions = {}): Promise<SqlJobStatusResponseType> {
     const id = parseInput(SqlJobId, jobId, 'jobId');
     return this.#get(['v1.0', this.#ctx.projectId, 'jobs', id, 'status'], SqlJobStatusResponse, options);
+  }
+
+  /**
+   * `POST /v1.0/{project_id}/jobs/submit-job`: submits a statement; answers its job id. Never sent twice:
+   * a second submit is a second job.
+   */
+  async submitSqlJob(
+    submission: SqlJobSubmission,
+    options: CallOptions = {},
+  ): Promise<SqlJobSubmitResponseType> {
+    const valid = parseInput(SqlJobSubmission, submission, 'submission');
+    const body = {
+      sql: valid.sql,
+      ...(valid.database === undefined ? {} : { currentdb: valid.database }),
+      ...(valid.queue === undefined ? {} : { queue_name: valid.queue }),
+      ...(valid.conf === undefined ? {} : { conf: valid.conf }),
+      ...(valid.tags === undefined ? {} : { tags: valid.tags }),
+      ...(valid.engineType === undefined ? {} : { engine_type: valid.engineType }),
+    };
+    return this.#send(
+      'POST',
+      ['v1.0', this.#ctx.projectId, 'jobs', 'submit-job'],
+      SqlJobSubmitResponse,
+      options,
+      body,
+      false,
+    );
+  }
+
+  /** `DELETE /v1.0/{project_id}/jobs/{job_id}`: cancels a SQL job that has not finished. */
+  async cancelSqlJob(jobId: string, options: CallOptions = {}): Promise<SqlJobCancelResponseType> {
+    const id = parseInput(SqlJobId, jobId, 'jobId');
+    return this.#send(
+      'DELETE',
+      ['v1.0', this.#ctx.projectId, 'jobs', id],
+      SqlJobCancelResponse,
+      options,
+      undefined,
+    );
+  }
+
+  #flinkAction(
+    action: 'run' | 'stop',
+    jobIds: readonly (number | string)[],
+    flag: { resume_savepoint: boolean } | { trigger_savepoint: boolean },
+    options: CallOptions,
+  ): Promise<FlinkJobActionResponseType> {
+    const ids = parseInput(z.array(FlinkJobId).min(1, 'expected at least one job id'), jobIds, 'jobIds');
+    return this.#send(
+      'POST',
+      ['v1.0', this.#ctx.projectId, 'streaming', 'jobs', action],
+      FlinkJobActionResponse,
+      options,
+      { job_ids: ids, ...flag },
+      // A run is never sent twice; a stop may be (stopping twice stops once).
+      action === 'stop',
+    );
+  }
+
+  /**
+   * `POST /v1.0/{project_id}/streaming/jobs/run`: runs Flink jobs; one `{is_success, message}` per job
+   * id, in order (a job already running answers is_success false, under HTTP 200). Never sent twice.
+   */
+  async runFlinkJobs(
+    jobIds: readonly (number | string)[],
+    options: CallOptions & { resumeSavepoint?: boolean | undefined } = {},
+  ): Promise<FlinkJobActionResponseType> {
+    const flag = parseInput(z.boolean().optional(), options.resumeSavepoint, 'resumeSavepoint');
+    return this.#flinkAction('run', jobIds, { resume_savepoint: flag ?? false }, options);
+  }
+
+  /**
+   * `POST /v1.0/{project_id}/streaming/jobs/stop`: stops Flink jobs, taking a savepoint first when
+   * asked; one `{is_success, message}` per job id, in order.
+   */
+  async stopFlinkJobs(
+    jobIds: readonly (number | string)[],
+    options: CallOptions & { triggerSavepoint?: boolean | undefined } = {},
+  ): Promise<FlinkJobActionResponseType> {
+    const flag = parseInput(z.boolean().optional(), options.triggerSavepoint, 'triggerSavepoint');
+    return this.#flinkAction('stop', jobIds, { trigger_savepoint: flag ?? false }, options);
   }
 }

@@ -251,3 +251,37 @@ export const DliBaseResponse = z.looseObject({
   message: z.string().nullish(),
 });
 export type DliBaseResponse = z.infer<typeof DliBaseResponse>;
+
+// POST /v1.0/{project_id}/jobs/submit-job (reference "DLI SQL jobs"). DDL and DCL statements run
+// synchronously (job_mode "sync"): the answer already holds the outcome. A QUERY answered
+// synchronously carries its schema and rows.
+export const SqlJobSubmitResponse = z.looseObject({
+  is_success: successFlag,
+  message: z.string().nullish(),
+  job_id: z.string().min(1),
+  job_type: z.string().nullish(),
+  job_mode: z.string().nullish(),
+  schema: z.array(z.unknown()).nullish(),
+  rows: z.array(z.unknown()).nullish(),
+});
+export type SqlJobSubmitResponse = z.infer<typeof SqlJobSubmitResponse>;
+
+// DELETE /v1.0/{project_id}/jobs/{job_id}: only a job that has not finished can be cancelled.
+export const SqlJobCancelResponse = z.looseObject({
+  is_success: successFlag,
+  message: z.string().nullish(),
+});
+export type SqlJobCancelResponse = z.infer<typeof SqlJobCancelResponse>;
+
+// POST /v1.0/{project_id}/streaming/jobs/run and .../stop answer an array, one entry per job id, in
+// order. The docs' example sends is_success as the string "true"; an entry whose flag is not clearly
+// true (a job already running, or not running) is that job's failure, under HTTP 200. The flag is kept
+// as sent and read with readSuccessFlag where it decides.
+export const FlinkJobActionResult = z.looseObject({
+  is_success: z.unknown(),
+  message: z.string().nullish(),
+  error_code: z.string().nullish(),
+});
+export type FlinkJobActionResult = z.infer<typeof FlinkJobActionResult>;
+export const FlinkJobActionResponse = z.array(FlinkJobActionResult);
+export type FlinkJobActionResponse = z.infer<typeof FlinkJobActionResponse>;

@@ -55,6 +55,13 @@ export interface ApiRequest {
   json?: unknown;
   signal?: AbortSignal | undefined;
   /**
+   * False for a request that must not be sent twice (a start: a second submit is a second job). It is
+   * then retried only when the failure proves nothing reached the service: throttling (429,
+   * APIG.0308) or a connection refused or not resolved. Never after a timeout, a reset or a 5xx.
+   * Default true.
+   */
+  idempotent?: boolean;
+  /**
    * Sees each answer's headers and parsed body before anything is made of
    * them (no excerpt, no error, no event): where an answer that issues
    * secrets has them learned the moment they exist.
@@ -202,6 +209,8 @@ const USER_AGENT = 'jobgate (+https://github.com/jobgate)';
 /** Throttling codes of the API gateway (HTTP 429). */
 const THROTTLE_CODES = new Set(['APIG.0308', 'APIGW.0308']);
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Network failures that happen before a byte of the request leaves: no connection was ever made. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** A short, redacted excerpt: redacted first, then cut, so no part of a secret is left at the cut. */
 function excerpt(text: string, extra: readonly string[]): string {
@@ -295,6 +304,18 @@ function parseAnswer(text: string): { isJson: boolean; body: unknown } {
 
 function isThrottle(error: unknown): error is HuaweiCloudError {
   return error instanceof HuaweiCloudError && (error.status === 429 || THROTTLE_CODES.has(error.code));
+}
+
+/**
+ * Whether a failed attempt proves the service never acted on it: the gateway throttled it, or no
+ * connection was made. A timeout, a reset, a 5xx or a broken answer may follow a request the service
+ * received and acted on.
+ */
+export function provesNotReceived(error: unknown): boolean {
+  if (isThrottle(error)) return true;
+  return (
+    error instanceof NetworkError && !(error instanceof RequestTimeoutError) && NOT_SENT_CODES.has(error.code)
+  );
 }
 
 export function buildUrl(baseUrl: URL, segments: readonly string[], query?: Record<string, QueryValue>): URL {
@@ -449,7 +470,12 @@ export class HttpTransport {
           // Every request with this key waits, not only this one: the gate holds them all.
           gate.throttled(this.#retryDelay(error, attempt), limitFromThrottleMessage(error.serviceMessage));
         }
-        if (error instanceof AbortError || !isRetryable(error) || attempt >= this.#policy.maxAttempts)
+        if (
+          error instanceof AbortError ||
+          !isRetryable(error) ||
+          attempt >= this.#policy.maxAttempts ||
+          (req.idempotent === false && !provesNotReceived(error))
+        )
           throw error;
         // After a throttle the gate already holds this request until the pause ends.
         const throttled = isThrottle(error);
@@ -585,7 +611,8 @@ export class HttpTransport {
     } finally {
       clearTimeout(timer);
     }
-    const answer = parseAnswer(text);
+    // A 204 has no body.
+    const answer = status === 204 ? { isJson: true, body: undefined } : parseAnswer(text);
     // Secrets an answer issues are learned before anything of it is kept, logged or shown.
     req.onAnswer?.({ status, headers: responseHeaders, body: answer.body });
     const rawId = header(responseHeaders, 'x-request-id');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { safeStringify } from '../bounded.js';
-import { type CdmSubmission, SQOOP_COUNTERS_KEY } from '../cdm/schemas.js';
+import { type CdmSubmission, CdmVariables, SQOOP_COUNTERS_KEY } from '../cdm/schemas.js';
+import { HuaweiCloudError } from '../errors.js';
 import { ClusterId, JobName } from '../inputs.js';
 import {
   type DetailTable,
@@ -65,17 +66,19 @@ function counterTable(submissions: readonly CdmSubmission[]): DetailTable[] {
   return rows.length ? [{ title: 'Counters', columns: ['counter', 'value'], rows }] : [];
 }
 
-/** CDM migration jobs (seed 004). */
+const ref = z.object({
+  clusterId: ClusterId.describe('The CDM cluster id, a UUID').meta({ label: 'Cluster ID' }),
+  jobName: JobName.describe('The migration job name').meta({ label: 'Job name' }),
+});
+
+/** CDM migration jobs (seed 004): started (a new submission) and stopped by cluster and name. */
 export const cdmKind = defineJobKind({
   name: 'cdm',
   title: 'CDM migration job',
   service: 'cdm',
   description: 'A data migration job on a Cloud Data Migration cluster',
   streaming: false,
-  ref: z.object({
-    clusterId: ClusterId.describe('The CDM cluster id, a UUID').meta({ label: 'Cluster ID' }),
-    jobName: JobName.describe('The migration job name').meta({ label: 'Job name' }),
-  }),
+  ref,
   statuses,
   async fetch(client, ref, options): Promise<Observation> {
     const response = await client.cdm.getJobStatus(ref.clusterId, ref.jobName, options);
@@ -89,5 +92,34 @@ export const cdmKind = defineJobKind({
       details: counterTable(response.submissions),
       raw: response,
     };
+  },
+  start: {
+    spec: z.strictObject({
+      ...ref.shape,
+      variables: CdmVariables.optional()
+        .describe('Variables of this run, as name=value pairs')
+        .meta({ label: 'Variables' }),
+    }),
+    async start(client, spec, options) {
+      await client.cdm.startJob(spec.clusterId, spec.jobName, { ...options, variables: spec.variables });
+      return { ref: { clusterId: spec.clusterId, jobName: spec.jobName } };
+    },
+  },
+  stop: {
+    spec: z.strictObject({}),
+    async stop(client, ref, _spec, options) {
+      const answer = await client.cdm.stopJob(ref.clusterId, ref.jobName, options);
+      // The stop answers its checks; an ERROR among them is a refusal.
+      const refused = (answer['validation-result'] ?? []).find((r) => r.status?.toUpperCase() === 'ERROR');
+      if (refused) {
+        throw new HuaweiCloudError({
+          status: 200,
+          code: 'Cdm.STOP_REFUSED',
+          message: text(refused.message ?? undefined) ?? 'the stop was refused and no message was given',
+          service: 'cdm',
+          retryable: false,
+        });
+      }
+    },
   },
 });

@@ -1,22 +1,25 @@
 import { z } from 'zod';
+import { JobParams } from '../dataarts/schemas.js';
 import { JobName, WorkspaceId } from '../inputs.js';
 import { defineJobKind, text } from './types.js';
 
 const NODE_COLUMNS = ['node', 'type', 'status', 'last instance', 'records in', 'records out'];
 
-/** DataArts Studio Factory real-time jobs (seed 003). */
+const ref = z.object({
+  jobName: JobName.describe('The job name in DataArts Studio Factory').meta({ label: 'Job name' }),
+  workspace: WorkspaceId.optional()
+    .describe('The DataArts workspace id; needed when the account has several workspaces')
+    .meta({ label: 'Workspace' }),
+});
+
+/** DataArts Studio Factory real-time jobs (seed 003), started and stopped by name. */
 export const dataartsRealtimeKind = defineJobKind({
   name: 'dataarts-realtime',
   title: 'DataArts real-time job',
   service: 'dataarts',
   description: 'A real-time job in DataArts Studio Factory (DLF)',
   streaming: true,
-  ref: z.object({
-    jobName: JobName.describe('The job name in DataArts Studio Factory').meta({ label: 'Job name' }),
-    workspace: WorkspaceId.optional()
-      .describe('The DataArts workspace id; needed when the account has several workspaces')
-      .meta({ label: 'Workspace' }),
-  }),
+  ref,
   statuses: {
     STARTING: 'pending',
     // The Go SDK's spelling.
@@ -65,5 +68,28 @@ export const dataartsRealtimeKind = defineJobKind({
         : [],
       raw: response,
     };
+  },
+  start: {
+    spec: z.strictObject({
+      ...ref.shape,
+      jobParams: JobParams.optional()
+        .describe('Parameters of the job, as name=value pairs (at most 100)')
+        .meta({ label: 'Job parameters' }),
+    }),
+    async start(client, spec, options) {
+      await client.dataarts.startRealtimeJob(spec.jobName, {
+        ...options,
+        workspace: spec.workspace,
+        jobParams: spec.jobParams,
+      });
+      const { jobParams: _params, ...started } = spec;
+      return { ref: started };
+    },
+  },
+  stop: {
+    spec: z.strictObject({}),
+    async stop(client, ref, _spec, options) {
+      await client.dataarts.stopRealtimeJob(ref.jobName, { ...options, workspace: ref.workspace });
+    },
   },
 });

@@ -1,20 +1,41 @@
 import { z } from 'zod';
+import type { FlinkJobActionResponse } from '../dli/schemas.js';
+import { HuaweiCloudError } from '../errors.js';
 import { FlinkJobId } from '../inputs.js';
+import { booleanish, readSuccessFlag } from '../schema-helpers.js';
 import { defineJobKind, type Observation, text } from './types.js';
 
 /** The list API's largest page. */
 const PAGE = 100;
 
-/** DLI Flink (streaming) jobs, read through the job-details API (seed 000). */
+/**
+ * The run and stop APIs answer one entry per job id sent (one, here): a flag that is not clearly true
+ * is this job's failure, with the service's message, though the answer is HTTP 200.
+ */
+function checkEntry(answer: FlinkJobActionResponse, what: string): void {
+  const entry = answer[0];
+  if (entry && readSuccessFlag(entry.is_success) === 'success') return;
+  throw new HuaweiCloudError({
+    status: 200,
+    code: text(entry?.error_code ?? undefined) ?? 'DLI.REQUEST_FAILED',
+    message: text(entry?.message ?? undefined) ?? `the ${what} was not accepted and no message was given`,
+    service: 'dli',
+    retryable: false,
+  });
+}
+
+const ref = z.object({
+  jobId: FlinkJobId.describe('The Flink job id, an integer such as 104').meta({ label: 'Job ID' }),
+});
+
+/** DLI Flink (streaming) jobs, read through the job-details API (seed 000); run and stopped by id. */
 export const dliFlinkKind = defineJobKind({
   name: 'dli-flink',
   title: 'DLI Flink job',
   service: 'dli',
   description: 'A Flink SQL, Flink OpenSource SQL or Flink Jar job on Data Lake Insight',
   streaming: true,
-  ref: z.object({
-    jobId: FlinkJobId.describe('The Flink job id, an integer such as 104').meta({ label: 'Job ID' }),
-  }),
+  ref,
   statuses: {
     // A draft never starts by itself; it stays pending until someone submits it.
     job_init: 'pending',
@@ -73,5 +94,35 @@ export const dliFlinkKind = defineJobKind({
       message: text(detail?.status_desc),
       raw: response,
     };
+  },
+  start: {
+    spec: z.strictObject({
+      ...ref.shape,
+      resumeSavepoint: booleanish
+        .optional()
+        .describe('Restore the job from its last savepoint')
+        .meta({ label: 'Resume from savepoint' }),
+    }),
+    async start(client, spec, options) {
+      checkEntry(
+        await client.dli.runFlinkJobs([spec.jobId], { ...options, resumeSavepoint: spec.resumeSavepoint }),
+        'run',
+      );
+      return { ref: { jobId: spec.jobId } };
+    },
+  },
+  stop: {
+    spec: z.strictObject({
+      triggerSavepoint: booleanish
+        .optional()
+        .describe('Take a savepoint before the job stops')
+        .meta({ label: 'Take a savepoint' }),
+    }),
+    async stop(client, ref, spec, options) {
+      checkEntry(
+        await client.dli.stopFlinkJobs([ref.jobId], { ...options, triggerSavepoint: spec.triggerSavepoint }),
+        'stop',
+      );
+    },
   },
 });

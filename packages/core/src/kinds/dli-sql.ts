@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { SqlJobSubmission } from '../dli/api.js';
 import { HuaweiCloudError } from '../errors.js';
 import { SqlJobId } from '../inputs.js';
 import { type DetailTable, defineJobKind, fraction, text } from './types.js';
 
 const SUB_JOB_COLUMNS = ['id', 'name', 'status', 'tasks done', 'tasks', 'failed tasks'];
 
-/** DLI SQL jobs: the progress API (seed 002), and the status API where progress answers DLI.0999. */
+/**
+ * DLI SQL jobs: the progress API (seed 002), and the status API where progress answers DLI.0999.
+ * Started by submitting a statement, stopped by cancelling it.
+ */
 export const dliSqlKind = defineJobKind({
   name: 'dli-sql',
   title: 'DLI SQL job',
@@ -62,5 +66,25 @@ export const dliSqlKind = defineJobKind({
         raw: response,
       };
     }
+  },
+  start: {
+    spec: SqlJobSubmission,
+    async start(client, spec, options) {
+      const answer = await client.dli.submitSqlJob(spec, options);
+      const ref = { jobId: answer.job_id };
+      // DDL and DCL run synchronously: the answer is the outcome (a failure answers is_success false,
+      // which the transport turns into an error), and the job may never be seen RUNNING.
+      if (answer.job_mode !== 'sync') return { ref };
+      return {
+        ref,
+        observation: { status: 'FINISHED', progress: 1, message: text(answer.message), raw: answer },
+      };
+    },
+  },
+  stop: {
+    spec: z.strictObject({}),
+    async stop(client, ref, _spec, options) {
+      await client.dli.cancelSqlJob(ref.jobId, options);
+    },
   },
 });

@@ -61,11 +61,42 @@ export interface JobKindField {
   required: boolean;
 }
 
+/** What a start answers: the reference of what was started, and the state when the answer is already final. */
+export interface Started<RefValue> {
+  ref: RefValue;
+  /** A start whose answer is the outcome (a DDL statement runs synchronously): the state it gives. */
+  observation?: Observation;
+}
+
+/**
+ * How a kind starts a job: from a start spec (its fields described and labelled like the reference's,
+ * checked before any request) to the reference of what was started. A start is sent once: it is not
+ * idempotent, a second one is a second job.
+ */
+export interface JobKindStart<Spec extends z.ZodObject = z.ZodObject, RefValue = Record<string, unknown>> {
+  spec: Spec;
+  start(client: JobGateClient, spec: z.output<Spec>, options: CallOptions): Promise<Started<RefValue>>;
+}
+
+/**
+ * How a kind stops a job, from its reference and the stop's own options (`spec`, such as a savepoint
+ * to take first; an empty object when there are none).
+ */
+export interface JobKindStop<Spec extends z.ZodObject = z.ZodObject, RefValue = Record<string, unknown>> {
+  spec: Spec;
+  stop(client: JobGateClient, ref: RefValue, spec: z.output<Spec>, options: CallOptions): Promise<void>;
+}
+
 /**
  * Everything the wait loop, the Action and the Node-RED wait node need to
  * know about one kind of job. Adding a kind means adding one such file.
  */
-export interface JobKind<Ref extends z.ZodObject = z.ZodObject, Name extends string = string> {
+export interface JobKind<
+  Ref extends z.ZodObject = z.ZodObject,
+  Name extends string = string,
+  StartSpec extends z.ZodObject = z.ZodObject,
+  StopSpec extends z.ZodObject = z.ZodObject,
+> {
   name: Name;
   title: string;
   service: ServiceName;
@@ -89,11 +120,18 @@ export interface JobKind<Ref extends z.ZodObject = z.ZodObject, Name extends str
   ): Promise<Map<string, Observation>>;
   /** The key of a reference in `fetchMany`'s answer. */
   batchKey?(ref: z.output<Ref>): string;
+  /** How a job of this kind is started; absent when the service cannot start one. */
+  start?: JobKindStart<StartSpec, z.output<Ref>>;
+  /** How a job of this kind is stopped; absent when the service cannot stop one. */
+  stop?: JobKindStop<StopSpec, z.output<Ref>>;
 }
 
-export function defineJobKind<Ref extends z.ZodObject, const Name extends string>(
-  kind: JobKind<Ref, Name>,
-): JobKind<Ref, Name> {
+export function defineJobKind<
+  Ref extends z.ZodObject,
+  const Name extends string,
+  StartSpec extends z.ZodObject = z.ZodObject,
+  StopSpec extends z.ZodObject = z.ZodObject,
+>(kind: JobKind<Ref, Name, StartSpec, StopSpec>): JobKind<Ref, Name, StartSpec, StopSpec> {
   return kind;
 }
 
@@ -105,8 +143,22 @@ export function phaseOf(kind: Pick<JobKind, 'statuses'>, status: string | null |
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The identity fields of a kind, for forms and input lists. */
-export function fieldsOf(kind: JobKind): JobKindField[] {
-  return Object.entries(kind.ref.shape).map(([key, schema]) => {
+export function fieldsOf(kind: Pick<JobKind, 'ref'>): JobKindField[] {
+  return schemaFields(kind.ref);
+}
+
+/** The fields of a kind's start spec (none when it cannot start a job), for forms and input lists. */
+export function startFieldsOf(kind: Pick<JobKind, 'start'>): JobKindField[] {
+  return kind.start ? schemaFields(kind.start.spec) : [];
+}
+
+/** The fields of a kind's stop options beyond its reference (none when it cannot stop a job or takes none). */
+export function stopFieldsOf(kind: Pick<JobKind, 'stop'>): JobKindField[] {
+  return kind.stop ? schemaFields(kind.stop.spec) : [];
+}
+
+function schemaFields(schema: z.ZodObject): JobKindField[] {
+  return Object.entries(schema.shape).map(([key, schema]) => {
     const s = schema as z.ZodType;
     const meta = (s.meta?.() ?? {}) as { label?: string };
     return {

@@ -90,17 +90,14 @@ function checkPositive(field: string, value: number) {
     throw new InputError(field, `expected a positive number of milliseconds, got ${value}`);
 }
 
-/**
- * Polls a job until it reaches what `until` asks for, then resolves with its
- * state. A failed or cancelled job throws JobFailedError; running out of time
- * throws WaitTimeoutError; a permanent error (not found, 401) ends the wait
- * at once; the signal aborts everything, the request in flight included.
- */
-export async function waitForJob(
-  client: JobGateClient,
-  ref: JobRef,
-  options: WaitOptions = {},
-): Promise<JobState> {
+/** Checks the wait options and fills in the defaults; the error names the bad option. */
+export function checkWaitOptions(options: WaitOptions): {
+  until: WaitUntil;
+  timeoutMs: number;
+  intervalMs: number;
+  maxIntervalMs: number;
+  budget: number;
+} {
   const until = options.until ?? WAIT_DEFAULTS.until;
   if (until !== 'finished' && until !== 'running')
     throw new InputError('until', `expected "finished" or "running", got ${JSON.stringify(until)}`);
@@ -121,6 +118,21 @@ export async function waitForJob(
       'maxIntervalMs',
       `expected at least intervalMs (${intervalMs}), got ${maxIntervalMs}`,
     );
+  return { until, timeoutMs, intervalMs, maxIntervalMs, budget };
+}
+
+/**
+ * Polls a job until it reaches what `until` asks for, then resolves with its
+ * state. A failed or cancelled job throws JobFailedError; running out of time
+ * throws WaitTimeoutError; a permanent error (not found, 401) ends the wait
+ * at once; the signal aborts everything, the request in flight included.
+ */
+export async function waitForJob(
+  client: JobGateClient,
+  ref: JobRef,
+  options: WaitOptions = {},
+): Promise<JobState> {
+  const { until, timeoutMs, intervalMs, maxIntervalMs, budget } = checkWaitOptions(options);
   // Validate the reference before the first request.
   const { kind } = parseJobRef(ref);
   const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
