@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { echoForms, findLeaks } from './support/leaks.mjs';
+import { echoForms, findLeaks } from '../../packages/core/test/support/leaks.js';
 import { NODERED_DIR } from './support/paths.mjs';
 
 const require = createRequire(import.meta.url);

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoForms, findLeaks } from './support/leaks.mjs';
+import { echoForms, findLeaks } from '../../packages/core/test/support/leaks.js';
 import {
   ALL_NODES,
   collect,
