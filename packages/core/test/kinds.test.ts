@@ -786,3 +786,28 @@ describe('JobState shape', () => {
     expect(JobRef.safeParse({ kind: 'cdm', jobId: 1 }).success).toBe(false);
   });
 });
+
+describe('dataarts-batch statuses', () => {
+  const INSTANCE = 132343;
+  const path = `/v1/${P}/jobs/daily/instances/${INSTANCE}`;
+  const ref: JobRef = { kind: 'dataarts-batch', jobName: 'daily', instanceId: INSTANCE };
+
+  it.each([
+    ['waiting', 'pending'],
+    ['pause', 'pending'],
+    // The v2 pages' spellings: a frozen run has no verdict yet; one skipped by a dependency did not run.
+    ['freeze', 'pending'],
+    ['running', 'running'],
+    ['success', 'succeeded'],
+    ['fail', 'failed'],
+    ['running-exception', 'failed'],
+    ['manual-stop', 'cancelled'],
+    ['skip-by-depend', 'cancelled'],
+    ['SUCCESS', 'unknown'],
+    ['skipped', 'unknown'],
+  ])('%s reads %s', async (status, phase) => {
+    serve({ [path]: [200, { jobName: 'daily', instanceId: INSTANCE, status, nodes: [] }] });
+    const state = await getJobState(client, ref);
+    expect(state.phase).toBe(phase);
+  });
+});

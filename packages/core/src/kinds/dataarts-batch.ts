@@ -39,6 +39,10 @@ export const dataartsBatchKind = defineJobKind({
     fail: 'failed',
     'running-exception': 'failed',
     'manual-stop': 'cancelled',
+    // The v2 pages' spellings. Frozen: held by an operator, no verdict yet.
+    freeze: 'pending',
+    // Skipped because something it depends on did not succeed: it ended without doing its work.
+    'skip-by-depend': 'cancelled',
   },
   async fetch(client, ref, options) {
     const response = await client.dataarts.getBatchInstance(ref.jobName, ref.instanceId, {
