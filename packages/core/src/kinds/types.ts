@@ -59,6 +59,8 @@ export interface JobKindField {
   label: string;
   description: string;
   required: boolean;
+  /** A value that runs to many lines (a SQL statement): a face may offer a text area or a file. */
+  multiline: boolean;
 }
 
 /** What a start answers: the reference of what was started, and the state when the answer is already final. */
@@ -160,13 +162,14 @@ export function stopFieldsOf(kind: Pick<JobKind, 'stop'>): JobKindField[] {
 function schemaFields(schema: z.ZodObject): JobKindField[] {
   return Object.entries(schema.shape).map(([key, schema]) => {
     const s = schema as z.ZodType;
-    const meta = (s.meta?.() ?? {}) as { label?: string };
+    const meta = (s.meta?.() ?? {}) as { label?: string; multiline?: boolean };
     return {
       key,
       input: snake(key),
       label: meta.label ?? key,
       description: s.description ?? '',
       required: !s.safeParse(undefined).success,
+      multiline: meta.multiline === true,
     };
   });
 }
