@@ -55,4 +55,41 @@ describe('log lines and summary', () => {
     expect(md).toContain('### Counters');
     expect(md).toContain('| ROWS_READ | 18 |');
   });
+
+  it('names the endpoint where one was given instead of a region, and rounds the time waited', () => {
+    const md = renderSummary({
+      kind: 'cdm',
+      ref: { clusterId: 'c1', jobName: 'j' },
+      region: 'https://private.example.com:8443/huawei',
+      state: state(),
+      verdict: 'passed',
+      reason: 'ok',
+      durationMs: 280.922196,
+      requests: 1,
+    });
+    expect(md).toContain('| Endpoint | https://private.example.com:8443/huawei |');
+    // A measured time is shown in whole milliseconds.
+    expect(md).toContain('| Waited | 281 ms |');
+    expect(md).not.toContain('| Region |');
+  });
+
+  it('labels a table read before the final status as last seen, and leaves a current one as it is', () => {
+    const table = { title: 'Sub-jobs', columns: ['id', 'status'], rows: [[0, 'RUNNING']] };
+    const final = state({ phase: 'succeeded', status: 'FINISHED', observedAt: '2026-01-01T00:01:30.000Z' });
+    const render = (observedAt: string) =>
+      renderSummary({
+        kind: 'dli-sql',
+        ref: { jobId: 'x' },
+        region: 'cn-north-4',
+        state: { ...final, details: [{ ...table, observedAt }] },
+        verdict: 'passed',
+        reason: 'ok',
+        durationMs: 90_000,
+        requests: 3,
+      });
+    expect(render('2026-01-01T00:00:30.000Z')).toContain(
+      '### Sub-jobs, last seen 1m before the final status FINISHED\n',
+    );
+    expect(render(final.observedAt)).toContain('### Sub-jobs\n');
+  });
 });

@@ -155,6 +155,12 @@ describe('every job kind succeeding', () => {
       phase: 'succeeded',
     });
     expect(run.summary).toContain('| Status | FINISHED |');
+    // The endpoint the step was given, where a region would be.
+    expect(run.summary).toContain(`| Endpoint | ${emulator.url} |`);
+    // A finished job lists no sub-jobs: the last ones seen are shown as such, not as current.
+    expect(run.summary).toMatch(/### Sub-jobs, last seen [\w ]+ before the final status FINISHED\n/);
+    expect(run.summary).toMatch(/\| Waited \| \d+( ms|s) \|/);
+    expect(run.summary).not.toContain('### Sub-jobs\n');
     expect(Number(run.outputs.duration_seconds)).toBeGreaterThanOrEqual(0);
     expectNoSecrets(run);
   });
@@ -227,7 +233,7 @@ describe('verdicts', () => {
 
   it('fails the step when the job fails, with the reason and the service error text', async () => {
     const job = newCdmJob([
-      { status: 'RUNNING', durationMs: 30_000, progress: 10 },
+      { status: 'RUNNING', durationMs: HOURS, progress: 37.5 },
       {
         status: 'FAILED',
         progress: -1,
@@ -235,8 +241,14 @@ describe('verdicts', () => {
         errorDetails: 'org.postgresql.util.PSQLException',
       },
     ]);
-    const run = await runAction({ job_kind: 'cdm', ...job, ...credentials(), ...FAST });
+    const run = await runAction(
+      { job_kind: 'cdm', ...job, ...credentials(), ...FAST },
+      { onStdout: advanceWhen('RUNNING (running, 38%)', HOURS) },
+    );
     expect(run.exitCode).toBe(1);
+    // CDM answers -1 once a job failed: how far it got is the last progress it reported.
+    expect(run.outputs.progress).toBe('0.375');
+    expect(run.summary).toContain('| Progress | 38% |');
     expect(run.stdout).toMatch(
       new RegExp(
         `::error::cdm job clusterId=\\S+ jobName=${job.job_name} failed: status FAILED: Cdm.0517: Table does not exist.`,

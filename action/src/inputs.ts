@@ -25,6 +25,10 @@ export interface ActionConfig {
   maxIntervalMs: number;
   failOnUnknown: boolean;
   client: ClientOptions;
+  /**
+   * Where the requests go, as the summary names it: the region, or the endpoint when one is given
+   * (it serves every service; shown without any user name or password).
+   */
   region: string | undefined;
   /** Temporary credentials from IAM for the job's GitHub id token, instead of keys. */
   oidc: { idpId: string; audience: string; durationSeconds: number } | undefined;
@@ -33,6 +37,12 @@ export interface ActionConfig {
 }
 
 type GetInput = (name: string) => string;
+
+/** An endpoint as it may be shown: scheme, host and path, never a user name, password or query. */
+function shownEndpoint(endpoint: string): string {
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -161,7 +171,7 @@ export function readInputs(get: GetInput, env: Record<string, string | undefined
     intervalMs,
     maxIntervalMs,
     failOnUnknown,
-    region,
+    region: endpoint ? shownEndpoint(endpoint) : region,
     oidc,
     exportCredentials,
     client: { region, projectId, credentials, endpoint, env: {} },

@@ -38,16 +38,21 @@ export function actionInputs(): ActionInput[] {
         '`finished` (a terminal state), `running` (for streaming jobs: the job is running; failure still fails the step), or `none` (report the current state and pass or fail on it without waiting).',
       default: 'finished',
     },
-    { name: 'timeout', description: 'How long to wait, such as `30m`, `90s` or `1h30m`.', default: '60m' },
+    {
+      name: 'timeout',
+      description: 'How long to wait, such as `30m`, `90s`, `1h30m`, or a number of seconds such as `30`.',
+      default: '60m',
+    },
     {
       name: 'poll_interval',
       description:
-        'The shortest gap between status requests, and the first one. Where a job reports progress, the next request is scheduled near its expected end.',
+        'The shortest gap between status requests, and the first one, such as `5s` or `500ms` (a bare number is seconds). Where a job reports progress, the next request is scheduled near its expected end.',
       default: seconds(WAIT_DEFAULTS.intervalMs),
     },
     {
       name: 'max_poll_interval',
-      description: 'The longest gap between status requests.',
+      description:
+        'The longest gap between status requests, such as `60s` or `2m` (a bare number is seconds).',
       default: seconds(WAIT_DEFAULTS.maxIntervalMs),
     },
     {

@@ -25,6 +25,7 @@ function table(columns: readonly string[], rows: readonly (readonly unknown[])[]
 export interface SummaryInput {
   kind: string;
   ref: Record<string, unknown>;
+  /** Where the requests went: the region, or the endpoint given instead (see ActionConfig.region). */
   region: string | undefined;
   state: JobState | undefined;
   verdict: 'passed' | 'failed';
@@ -33,14 +34,26 @@ export interface SummaryInput {
   requests: number;
 }
 
+/**
+ * A table's heading: a table read before the final status (a finished DLI SQL job lists no
+ * sub-jobs, so the last ones seen are shown) says so, with how long before it was read.
+ */
+function detailTitle(table: DetailTable, state: JobState): string {
+  const then = Date.parse(table.observedAt ?? '');
+  const now = Date.parse(state.observedAt);
+  if (!(then < now)) return table.title;
+  return `${table.title}, last seen ${formatDuration(now - then)} before the final status ${state.status}`;
+}
+
 /** The job summary: what was waited on, how it ended, and the kind's own tables. */
 export function renderSummary(input: SummaryInput): string {
   const { state } = input;
   const icon = input.verdict === 'passed' ? '✅' : '❌';
+  const where = input.region ?? '';
   const rows: [string, string][] = [
     ['Job', describeJob({ kind: input.kind, ref: input.ref })],
     ['Kind', input.kind],
-    ['Region', input.region ?? '(endpoint)'],
+    /^https?:\/\//.test(where) ? ['Endpoint', where] : ['Region', where || '—'],
     ['Status', state?.status ?? '(not read)'],
     ['Phase', state?.phase ?? '(not read)'],
     ['Progress', percent(state?.progress) || '—'],
@@ -49,7 +62,8 @@ export function renderSummary(input: SummaryInput): string {
     ['Last message', state?.message ?? '—'],
   ];
   const details = (state?.details ?? []).map(
-    (d: DetailTable) => `\n### ${markdownText(d.title)}\n\n${table(d.columns, d.rows)}\n`,
+    (d: DetailTable) =>
+      `\n### ${markdownText(state ? detailTitle(d, state) : d.title)}\n\n${table(d.columns, d.rows)}\n`,
   );
   return [
     `## ${icon} JobGate: ${markdownText(input.reason)}`,

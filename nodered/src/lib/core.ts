@@ -24,6 +24,7 @@ export {
   getJobKind,
   getJobState,
   HuaweiCloudError,
+  humanIssue,
   InputError,
   JOB_KINDS,
   JobFailedError,

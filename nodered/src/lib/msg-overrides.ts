@@ -1,4 +1,12 @@
-import { FLINK_JOB_TYPES, fieldsOf, getJobKind, InputError, JOB_KINDS, type JobKind } from './core.js';
+import {
+  FLINK_JOB_TYPES,
+  fieldsOf,
+  getJobKind,
+  humanIssue,
+  InputError,
+  JOB_KINDS,
+  type JobKind,
+} from './core.js';
 import type { Node, NodeAPI, NodeMessage } from './node-red.js';
 import { evaluate, type TypedValue, typedInputOf } from './runtime.js';
 
@@ -269,61 +277,18 @@ export function badField(field: MsgOverride, expected: string, got: FieldValue):
   return new InputError(field.name, `${expected} (got ${shown(got.value)} from ${got.from})`);
 }
 
-interface Issue {
-  code: string;
-  expected?: string;
-  values?: readonly unknown[];
-  origin?: string;
-  maximum?: number | bigint;
-  minimum?: number | bigint;
-  format?: string;
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  string: 'text',
-  number: 'a number',
-  int: 'a whole number',
-  boolean: 'true or false',
-  object: 'an object',
-  array: 'an array',
-};
-
-/**
- * What a value should have been, in the user's words, for the issues whose
- * schema gives no message of its own (a schema's own message always wins).
- */
-export function expectedWords(issue: Issue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${TYPE_WORDS[issue.expected ?? ''] ?? issue.expected ?? 'another value'}`;
-    case 'invalid_value':
-      return `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_big':
-      return issue.origin === 'string'
-        ? `expected at most ${issue.maximum} characters`
-        : `expected at most ${issue.maximum}`;
-    case 'too_small':
-      return issue.origin === 'string'
-        ? `expected at least ${issue.minimum} character${Number(issue.minimum) === 1 ? '' : 's'}`
-        : `expected at least ${issue.minimum}`;
-    case 'invalid_format':
-      return `expected ${issue.format ?? 'another format'}`;
-    default:
-      return 'expected another value';
-  }
-}
-
 /** A schema from the core (zod), as far as checking one field needs. */
 export interface FieldSchema {
   safeParse(
     value: unknown,
-    params?: { error?: (issue: Issue) => string },
+    params?: { error?: typeof humanIssue },
   ): { success: true; data: unknown } | { success: false; error: { issues: { message: string }[] } };
 }
 
 /** Checks one field's value with its schema; the error names the field, the value and where it came from. */
 export function checkField(field: MsgOverride, schema: FieldSchema, got: FieldValue): unknown {
-  const result = schema.safeParse(got.value, { error: expectedWords });
+  // The core's words for what a value should have been (a schema's own message always wins).
+  const result = schema.safeParse(got.value, { error: humanIssue });
   if (result.success) return result.data;
   throw badField(field, result.error.issues[0]?.message ?? 'expected another value', got);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   type ClientOptions,
@@ -7,11 +8,17 @@ import {
   InputError,
   JOB_KIND_NAMES,
   type JobKind,
+  type JobKindField,
   type JobRef,
+  type JobStartSpec,
   parseDuration,
   parseJobRef,
+  parseStartSpec,
+  parseStopOptions,
   redactor,
   settingsFromEnv,
+  startFieldsOf,
+  stopFieldsOf,
   WAIT_DEFAULTS,
   type WaitUntil,
 } from '@jobgate/core';
@@ -157,18 +164,84 @@ export function kindOf(command: string, name: string | undefined): JobKind {
   }
 }
 
+/** A schema, as far as telling how its value is written on the command line needs. */
+interface FieldSchema {
+  safeParse(value: unknown): { success: boolean };
+}
+
+/**
+ * How a field is written on the command line, from what its schema accepts: a field that takes
+ * `true` is a switch (`--resume-savepoint`), one that takes an object of names to text is repeated
+ * `name=value` pairs (`--variables day=2026-12-01`), anything else one value. A field whose value
+ * runs to many lines also reads from a file (`--sql-file q.sql`, `-` for standard input).
+ */
+export type FieldForm = 'text' | 'switch' | 'pairs';
+
+export interface FieldFlag {
+  field: JobKindField;
+  /** The flag without its dashes: `job-id`. */
+  name: string;
+  form: FieldForm;
+}
+
+export function fieldFlags(fields: readonly JobKindField[], shape: Record<string, unknown>): FieldFlag[] {
+  return fields.map((field) => {
+    const schema = shape[field.key] as FieldSchema | undefined;
+    const form: FieldForm = schema?.safeParse(true).success
+      ? 'switch'
+      : schema?.safeParse({ name: 'value' }).success
+        ? 'pairs'
+        : 'text';
+    return { field, name: flagOf(field.key).slice(2), form };
+  });
+}
+
+/** The flags of a kind's reference, its start spec or its stop options. */
+export const identityFlags = (kind: JobKind): FieldFlag[] => fieldFlags(fieldsOf(kind), kind.ref.shape);
+export const startFlags = (kind: JobKind): FieldFlag[] =>
+  fieldFlags(startFieldsOf(kind), kind.start?.spec.shape ?? {});
+export const stopFlags = (kind: JobKind): FieldFlag[] =>
+  fieldFlags(stopFieldsOf(kind), kind.stop?.spec.shape ?? {});
+
+const placeholder = (f: JobKindField) => f.label.toUpperCase().replace(/\s+/g, '_');
+
+/** Options for parseArgs and help, one (or two, with a file) per field. */
+export function fieldOptions(flags: readonly FieldFlag[]): Options {
+  return Object.fromEntries(
+    flags.flatMap(({ field: f, name, form }): [string, OptionSpec][] => {
+      const optional = f.required ? '' : ' (optional)';
+      if (form === 'switch') return [[name, { type: 'boolean', help: `${f.description}${optional}` }]];
+      if (form === 'pairs')
+        return [
+          [
+            name,
+            {
+              type: 'string',
+              multiple: true,
+              value: 'NAME=VALUE',
+              help: `${f.description}; repeat for each${optional}`,
+            },
+          ],
+        ];
+      const one: [string, OptionSpec] = [
+        name,
+        { type: 'string', value: placeholder(f), help: `${f.description}${optional}` },
+      ];
+      if (!f.multiline) return [one];
+      return [
+        one,
+        [
+          `${name}-file`,
+          { type: 'string', value: 'FILE', help: `--${name} read from a file (- for standard input)` },
+        ],
+      ];
+    }),
+  );
+}
+
 /** The identity flags of a kind, from its fields. */
 export function identityOptions(kind: JobKind): Options {
-  return Object.fromEntries(
-    fieldsOf(kind).map((f) => [
-      flagOf(f.key).slice(2),
-      {
-        type: 'string' as const,
-        value: f.label.toUpperCase().replace(/\s+/g, '_'),
-        help: `${f.description}${f.required ? '' : ' (optional)'}`,
-      },
-    ]),
-  );
+  return fieldOptions(identityFlags(kind));
 }
 
 /** How a kind's jobs are named positionally: its required fields, in order. */
@@ -194,38 +267,124 @@ export function checkRef(ref: Record<string, unknown>): JobRef {
   return ref as JobRef;
 }
 
+/** A file's text, or standard input's for `-`; a file that cannot be read names its flag. */
+function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new UsageError(`${flag}: cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+}
+
+/** `name=value` pairs as an object; the first `=` splits, so a value may hold more. */
+function pairsOf(flag: string, entries: readonly string[]): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new UsageError(`${flag}: expected NAME=VALUE, got ${JSON.stringify(entry)}`);
+    pairs[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return pairs;
+}
+
+/**
+ * The fields given by their flags and, for the required fields no flag gave, by the positional
+ * arguments in order. Messages name the job's kind and what the fields do: `a dli-sql job is
+ * named by <job-id>`.
+ */
+export function readFields(
+  kind: JobKind,
+  flags: readonly FieldFlag[],
+  values: Values,
+  positionals: readonly string[],
+  role: 'named by' | 'started with' | 'stopped with',
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const { field, name, form } of flags) {
+    const v = values[name];
+    if (form === 'switch') {
+      if (v === true) fields[field.key] = true;
+    } else if (form === 'pairs') {
+      if (Array.isArray(v)) fields[field.key] = pairsOf(`--${name}`, v as string[]);
+    } else {
+      const file = field.multiline ? string(values, `${name}-file`) : undefined;
+      if (typeof v === 'string' && file !== undefined)
+        throw new UsageError(`--${name}-file: give --${name} or --${name}-file, not both`);
+      if (typeof v === 'string') fields[field.key] = v;
+      else if (file !== undefined) fields[field.key] = readText(`--${name}-file`, file);
+    }
+  }
+  const open = flags.filter((f) => f.field.required && fields[f.field.key] === undefined);
+  if (positionals.length > open.length)
+    throw new UsageError(
+      `${JSON.stringify(positionals[open.length])}: one argument too many; a ${kind.name} job is ${role} ${usageOf(flags)}`,
+    );
+  open.forEach((f, i) => {
+    if (positionals[i] !== undefined) fields[f.field.key] = positionals[i];
+  });
+  for (const { field, name } of flags) {
+    if (field.required && fields[field.key] === undefined)
+      throw new UsageError(
+        `--${name}: required for a ${kind.name} job (${field.description}); usage: ${usageOf(flags)}`,
+      );
+  }
+  return fields;
+}
+
 /**
  * A job's identity from its flags (--job-id …) and, for the required fields
  * no flag gave, the positional arguments in order.
  */
 export function identityOf(kind: JobKind, values: Values, positionals: readonly string[]): JobRef {
-  const ref: Record<string, unknown> = { kind: kind.name };
-  for (const f of fieldsOf(kind)) {
-    const v = string(values, flagOf(f.key).slice(2));
-    if (v !== undefined) ref[f.key] = v;
-  }
-  const open = positionalFields(kind).filter((f) => ref[f.key] === undefined);
-  if (positionals.length > open.length)
-    throw new UsageError(
-      `${JSON.stringify(positionals[open.length])}: one argument too many; a ${kind.name} job is named by ${usageOfIdentity(kind)}`,
-    );
-  open.forEach((f, i) => {
-    if (positionals[i] !== undefined) ref[f.key] = positionals[i];
+  return checkRef({
+    kind: kind.name,
+    ...readFields(kind, identityFlags(kind), values, positionals, 'named by'),
   });
-  for (const f of fieldsOf(kind)) {
-    if (f.required && ref[f.key] === undefined)
-      throw new UsageError(
-        `${flagOf(f.key)}: required for a ${kind.name} job (${f.description}); usage: ${usageOfIdentity(kind)}`,
-      );
+}
+
+/** What starts a job of the kind, from its start flags and positionals; a bad field names its flag. */
+export function startSpecOf(kind: JobKind, values: Values, positionals: readonly string[]): JobStartSpec {
+  const spec = {
+    kind: kind.name,
+    ...readFields(kind, startFlags(kind), values, positionals, 'started with'),
+  };
+  try {
+    parseStartSpec(spec);
+  } catch (error) {
+    throw error instanceof InputError ? flagError(error) : error;
   }
-  return checkRef(ref);
+  return spec as JobStartSpec;
+}
+
+/** The kind's stop options from their flags (a Flink savepoint); a bad one names its flag. */
+export function stopOptionsOf(kind: JobKind, values: Values): Record<string, unknown> {
+  const options = readFields(kind, stopFlags(kind), values, [], 'stopped with');
+  try {
+    return parseStopOptions(kind, options);
+  } catch (error) {
+    throw error instanceof InputError ? flagError(error) : error;
+  }
+}
+
+/** `<job-id>` or `<cluster-id> <job-name> [--workspace WORKSPACE]`, for messages and help. */
+export function usageOf(flags: readonly FieldFlag[]): string {
+  return flags
+    .map(({ field, name, form }) =>
+      field.required
+        ? `<${name}>`
+        : form === 'switch'
+          ? `[--${name}]`
+          : form === 'pairs'
+            ? `[--${name} NAME=VALUE]...`
+            : `[--${name} ${placeholder(field)}]`,
+    )
+    .join(' ');
 }
 
 /** `<job-id>` or `<cluster-id> <job-name> [--workspace W]`, for messages and help. */
 export function usageOfIdentity(kind: JobKind): string {
-  return fieldsOf(kind)
-    .map((f) => (f.required ? `<${flagOf(f.key).slice(2)}>` : `[${flagOf(f.key)} ${f.label.toUpperCase()}]`))
-    .join(' ');
+  return usageOf(identityFlags(kind));
 }
 
 export interface WaitSettings {

@@ -31,10 +31,10 @@ export const EXIT_CODE_HELP = `Exit codes:
   0    the job succeeded (or is running, with --until running)
   1    the job failed or was cancelled
   2    invalid usage or input
-  3    the wait timed out
+  3    the wait timed out (run --stop-on-timeout stops the job first)
   4    the final status is one no document describes
-  5    a service, network or authentication error
-  130  interrupted (Ctrl-C)
+  5    a service, network or authentication error; a start whose outcome is unknown; a stop that failed
+  130  interrupted (Ctrl-C; run stops the job first)
   watch exits with the highest code among its jobs.`;
 
 /** Thrown for a command line the command cannot use; the message names the flag and what was expected. */

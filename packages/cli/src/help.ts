@@ -1,5 +1,5 @@
 import { fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
-import { flagOf, type Options, usageOfIdentity } from './args.js';
+import { flagOf, type Options, startFlags, usageOf, usageOfIdentity } from './args.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
 
 /** Options as help lines: `  --timeout DURATION   give up after …`. */
@@ -19,6 +19,13 @@ export function kindLines(): string[] {
   });
 }
 
+/** Every job kind that can be started and what starts one: from the job-kind table, like kindLines. */
+export function startKinds(): string[] {
+  return (JOB_KINDS as unknown as JobKind[])
+    .filter((kind) => kind.start)
+    .map((kind) => `  ${kind.name.padEnd(18)} ${usageOf(startFlags(kind))}`);
+}
+
 export function identityHelp(kind: JobKind): string[] {
   return fieldsOf(kind).map(
     (f) =>
@@ -31,6 +38,8 @@ export const COMMANDS = [
   ['wait <kind> <identity...>', 'wait until the job finishes (or runs) and exit with its verdict'],
   ['watch --file jobs.yaml', 'wait on many jobs at once, on one client; exit with the worst verdict'],
   ['watch <kind> <identity>...', 'the same, for several jobs of one kind named on the command line'],
+  ['run <kind> <start fields...>', 'start a job, wait on it, and stop it on Ctrl-C (or on a timeout)'],
+  ['stop <kind> <identity...>', 'stop a job'],
   ['list flink [filters]', 'list DLI Flink jobs, every page'],
   ['emulator [options]', 'run the local emulator of the Huawei Cloud job APIs'],
 ] as const;
@@ -52,6 +61,8 @@ export function mainHelp(version: string): string {
     '  jobgate wait dli-sql 3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60 --timeout 30m',
     '  jobgate wait cdm --cluster-id 6ec9a0a4-76be-4262-8697-e7af1fac7920 --job-name jdbc2hive',
     '  jobgate watch --file jobs.yaml --until running',
+    '  jobgate run dli-sql --sql-file q.sql --queue default --stop-on-timeout --timeout 30m',
+    '  jobgate stop dli-flink 104 --trigger-savepoint',
     '  jobgate list flink --status job_running',
     '  jobgate emulator --time-scale 10',
     '',

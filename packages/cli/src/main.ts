@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).status,
   wait: async () => (await import('./commands/wait.js')).wait,
   watch: async () => (await import('./commands/watch.js')).watch,
+  run: async () => (await import('./commands/run.js')).run,
+  stop: async () => (await import('./commands/stop.js')).stop,
   list: async () => (await import('./commands/list.js')).list,
   emulator: async () => (await import('./commands/emulator.js')).emulator,
 };

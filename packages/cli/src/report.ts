@@ -161,6 +161,15 @@ export class Reporter {
       );
   }
 
+  /**
+   * A step of a job's run besides its states (`started`, `stopping`, `stopped`): a JSON event, or a
+   * line above the live area; nothing with --quiet, where the verdict says it.
+   */
+  note(job: Job, type: string, text: string, fields: Record<string, unknown> = {}): void {
+    if (this.#mode === 'json') out.json({ type, ...this.#identity(job), ...fields });
+    else if (this.#mode !== 'quiet') out.line(text);
+  }
+
   /** A job's wait ended; the verdict is printed at once except in the live area, which shows it in place. */
   end(job: Job, code: ExitCode, text: string, extra: Record<string, unknown> = {}): void {
     job.ended = { code, text };

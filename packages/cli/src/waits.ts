@@ -4,6 +4,8 @@ import {
   JobFailedError,
   type JobGateClient,
   type JobRef,
+  type JobState,
+  type WaitEvent,
   WaitTimeoutError,
   type WaitUntil,
   waitForJob,
@@ -33,6 +35,22 @@ export function endText(job: Job, until: WaitUntil, error: unknown): string {
   return `${job.label}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** The wait loop's events, shown by the reporter: state changes, polls, transient errors. */
+export function showWaitEvent(reporter: Reporter, job: Job): (event: WaitEvent) => void {
+  return (event) => {
+    if (event.type === 'state') reporter.state(job, event.state, event.elapsedMs);
+    else if (event.type === 'poll') job.state = event.state;
+    else reporter.transient(job, event.error.message, event.consecutive, event.budget, event.elapsedMs);
+  };
+}
+
+/** A wait that passed, in words: `… succeeded (status FINISHED) after 1m30s`. */
+export function passText(job: Job, state: JobState): string {
+  const elapsed = formatDuration(Math.round(performance.now() - job.startedAt));
+  const verb = state.phase === 'running' ? 'is running' : 'succeeded';
+  return `${job.label} ${verb} (status ${state.status}) after ${elapsed}`;
+}
+
 /**
  * Waits on every job at once on one client, so that reads are shared where
  * the kind allows it and one request budget serves them all. Resolves with
@@ -55,16 +73,9 @@ export async function runWaits(
           intervalMs: settings.intervalMs,
           maxIntervalMs: settings.maxIntervalMs,
           signal,
-          onUpdate: (event) => {
-            if (event.type === 'state') reporter.state(job, event.state, event.elapsedMs);
-            else if (event.type === 'poll') job.state = event.state;
-            else
-              reporter.transient(job, event.error.message, event.consecutive, event.budget, event.elapsedMs);
-          },
+          onUpdate: showWaitEvent(reporter, job),
         });
-        const elapsed = formatDuration(Math.round(performance.now() - job.startedAt));
-        const verb = state.phase === 'running' ? 'is running' : 'succeeded';
-        reporter.end(job, EXIT.ok, `${job.label} ${verb} (status ${state.status}) after ${elapsed}`);
+        reporter.end(job, EXIT.ok, passText(job, state));
         return EXIT.ok;
       } catch (error) {
         if (error instanceof JobFailedError || error instanceof WaitTimeoutError)

@@ -249,7 +249,8 @@ export function describeJob(state: Pick<JobState, 'kind' | 'ref'>): string {
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
-  if (s < 60) return ms < 1000 ? `${ms} ms` : `${s}s`;
+  // Measured durations are fractional (performance.now()): shown in whole milliseconds.
+  if (s < 60) return ms < 1000 ? `${Math.round(ms)} ms` : `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
   const h = Math.floor(m / 60);

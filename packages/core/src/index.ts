@@ -109,7 +109,7 @@ export {
   type TemporaryKeys,
 } from './iam/api.js';
 export * from './iam/schemas.js';
-export { InstanceId, parseInput } from './inputs.js';
+export { humanIssue, InstanceId, parseInput } from './inputs.js';
 export { aggregateSubmissions } from './kinds/cdm.js';
 export {
   getJobKind,

@@ -6,20 +6,108 @@ export function isWellFormed(s: string): boolean {
   return !/\p{Surrogate}/u.test(s);
 }
 
-/** Validates one input with its schema; the error names the input and what was expected. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  bigint: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  date: 'a date',
+  function: 'a function',
+};
+
+const sizeOf = (origin: string, n: number | bigint): string =>
+  origin === 'string'
+    ? `${n} character${Number(n) === 1 ? '' : 's'}`
+    : origin === 'array' || origin === 'set'
+      ? `${n} item${Number(n) === 1 ? '' : 's'}`
+      : String(n);
+
+/**
+ * Words for every problem a schema gives no message of its own (a schema's own message always
+ * wins): what was required or expected, never the schema library's wording. Every check of user
+ * input and every answer the transport validates passes it to `safeParse`.
+ */
+export const humanIssue: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? 'required'
+        : `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${JSON.stringify(issue.values[0])}`
+        : `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      if (issue.input === undefined) return 'required';
+      // A discriminated union lists the values its discriminator takes.
+      const options = (issue as { options?: unknown[] }).options;
+      return options?.length
+        ? `expected one of ${options.map((v) => JSON.stringify(v)).join(', ')}`
+        : 'expected one of the accepted forms';
+    }
+    case 'too_big':
+      return `expected ${issue.inclusive === false ? 'less than' : 'at most'} ${sizeOf(issue.origin, issue.maximum)}`;
+    case 'too_small':
+      return issue.origin === 'string' && Number(issue.minimum) === 1
+        ? 'expected a non-empty text'
+        : `expected ${issue.inclusive === false ? 'more than' : 'at least'} ${sizeOf(issue.origin, issue.minimum)}`;
+    case 'invalid_format':
+      return issue.format === 'regex'
+        ? `expected text of the form ${issue.pattern ?? 'documented'}`
+        : `expected a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${issue.divisor}`;
+    case 'unrecognized_keys':
+      return `not a known field: ${issue.keys.join(', ')}`;
+    case 'invalid_key':
+      return 'expected another name';
+    default:
+      return 'expected another value';
+  }
+};
+
+/** Checks a value with its schema in the user's words; on failure, the first problem and its path. */
+export function check<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+):
+  | { ok: true; data: z.output<S> }
+  | {
+      ok: false;
+      issue: z.core.$ZodIssue | undefined;
+      path: PropertyKey[];
+      message: string;
+      got: string | undefined;
+    } {
+  const result = schema.safeParse(value, { error: humanIssue });
+  if (result.success) return { ok: true, data: result.data };
   const issue = result.error.issues[0];
-  const path = issue && issue.path.length > 0 ? `${field}.${issue.path.join('.')}` : field;
-  throw new InputError(path, `${issue?.message ?? 'invalid value'} (got ${describe(value, issue?.path)})`);
+  return {
+    ok: false,
+    issue,
+    path: issue?.path ?? [],
+    message: issue?.message ?? 'expected another value',
+    got: describe(value, issue?.path),
+  };
 }
 
-function describe(value: unknown, path: PropertyKey[] | undefined): string {
+/** Validates one input with its schema; the error names the input and what was expected. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+  const result = check(schema, value);
+  if (result.ok) return result.data;
+  const path = result.path.length > 0 ? `${field}.${result.path.map(String).join('.')}` : field;
+  throw new InputError(path, `${result.message}${result.got === undefined ? '' : ` (got ${result.got})`}`);
+}
+
+/** What a value held at a path, for a message; undefined when it held nothing. */
+function describe(value: unknown, path: PropertyKey[] | undefined): string | undefined {
   let v: unknown = value;
   for (const key of path ?? [])
     v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  if (v === undefined) return 'nothing';
+  if (v === undefined) return undefined;
   const text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

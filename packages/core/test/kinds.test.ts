@@ -408,6 +408,8 @@ describe('dli-sql', () => {
         title: 'Sub-jobs',
         columns: expect.any(Array),
         rows: [[0, 'runJob at FileFormatWriter.scala:266', 'RUNNING', 0, 1, 0]],
+        // When it was read: a face showing it beside a later state says it was last seen then.
+        observedAt: state.observedAt,
       },
     ]);
   });
@@ -493,6 +495,7 @@ describe('dataarts-realtime', () => {
         title: 'Nodes',
         columns: expect.any(Array),
         rows: [['MRS_Flink_Job_8635', 'MRS Flink Job', 'STOPPED', 'success', 100000, 100000]],
+        observedAt: stopped.observedAt,
       },
     ]);
 

@@ -117,7 +117,8 @@ export const SqlJobSubmission = z.strictObject({
     )
     .refine(isWellFormed, 'expected a statement of whole Unicode characters (it holds a lone surrogate)')
     .describe('The SQL statement to run, such as INSERT INTO dws.daily SELECT ...')
-    .meta({ label: 'SQL statement' }),
+    // Statements run to many lines: faces offer a text area or a file.
+    .meta({ label: 'SQL statement', multiline: true }),
   queue: z
     .string()
     .min(1, 'expected a queue name')

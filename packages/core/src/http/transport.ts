@@ -24,7 +24,7 @@ import {
   RequestTimeoutError,
   ResponseFormatError,
 } from '../errors.js';
-import { isWellFormed, parseInput } from '../inputs.js';
+import { humanIssue, isWellFormed, parseInput } from '../inputs.js';
 import { redact, redactor, urlSecrets } from '../redact.js';
 import { readSuccessFlag } from '../schema-helpers.js';
 import {
@@ -689,7 +689,7 @@ export class HttpTransport {
         retryable: false,
       });
     }
-    const result = schema.safeParse(parsed);
+    const result = schema.safeParse(parsed, { error: humanIssue });
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown problem';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CallOptions } from '../api-context.js';
 import type { JobGateClient } from '../client.js';
 import { InputError } from '../errors.js';
+import { check } from '../inputs.js';
 import { observe } from './batch.js';
 import { cdmKind } from './cdm.js';
 import { dataartsBatchKind } from './dataarts-batch.js';
@@ -79,17 +80,14 @@ function parseFields(
   schema: z.ZodType,
   fields: Record<string, unknown>,
 ): Record<string, unknown> {
-  const result = schema.safeParse(fields);
-  if (result.success) return result.data as Record<string, unknown>;
-  const issue = result.error.issues[0];
-  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const result = check(schema, fields);
+  if (result.ok) return result.data as Record<string, unknown>;
+  const unknownKey = result.issue?.code === 'unrecognized_keys' ? result.issue.keys[0] : undefined;
   if (unknownKey !== undefined) throw new InputError(unknownKey, `not a field of a ${kind.title}`);
-  const key = issue?.path.map(String).join('.') || 'ref';
-  const got = fields[String(issue?.path[0] ?? '')];
-  const shown = got === undefined ? 'nothing' : (JSON.stringify(got) ?? String(got));
+  const key = result.path.map(String).join('.') || 'ref';
   throw new InputError(
     key,
-    `${issue?.message ?? 'invalid'} for a ${kind.title} (got ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})`,
+    `${result.message} for a ${kind.title}${result.got === undefined ? '' : ` (got ${result.got})`}`,
   );
 }
 
@@ -146,6 +144,7 @@ export async function getJobState(
 
 /** A job's state from what its kind observed: the phase from the kind's status table unless it decided. */
 export function stateFrom(kind: JobKind, ref: Record<string, unknown>, observation: Observation): JobState {
+  const observedAt = new Date().toISOString();
   return {
     kind: kind.name,
     ref,
@@ -153,8 +152,10 @@ export function stateFrom(kind: JobKind, ref: Record<string, unknown>, observati
     status: observation.status,
     ...(observation.progress !== undefined ? { progress: observation.progress } : {}),
     ...(observation.message !== undefined ? { message: observation.message } : {}),
-    observedAt: new Date().toISOString(),
-    ...(observation.details?.length ? { details: observation.details } : {}),
+    observedAt,
+    ...(observation.details?.length
+      ? { details: observation.details.map((table) => ({ ...table, observedAt })) }
+      : {}),
     raw: observation.raw,
   };
 }

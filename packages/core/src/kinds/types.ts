@@ -20,6 +20,11 @@ export const DetailTable = z.object({
   title: z.string(),
   columns: z.array(z.string()),
   rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+  /**
+   * ISO time the table was read: a face that shows a table from an earlier read beside a later state
+   * (a finished DLI SQL job lists no sub-jobs) can say it is what was last seen, not what is now.
+   */
+  observedAt: z.string().optional(),
 });
 export type DetailTable = z.infer<typeof DetailTable>;
 
@@ -30,7 +35,10 @@ export const JobState = z.object({
   phase: Phase,
   /** The service's own status word, as sent. */
   status: z.string(),
-  /** 0 to 1, where the service reports progress. */
+  /**
+   * 0 to 1, where the service reports progress. A job that ended without one (a failed CDM job
+   * answers -1) keeps, in a wait, the last progress it reported.
+   */
   progress: z.number().min(0).max(1).optional(),
   message: z.string().optional(),
   /** ISO time the state was read. */
@@ -59,6 +67,8 @@ export interface JobKindField {
   label: string;
   description: string;
   required: boolean;
+  /** A value that runs to many lines (a SQL statement): a face may offer a text area or a file. */
+  multiline: boolean;
 }
 
 /** What a start answers: the reference of what was started, and the state when the answer is already final. */
@@ -160,21 +170,25 @@ export function stopFieldsOf(kind: Pick<JobKind, 'stop'>): JobKindField[] {
 function schemaFields(schema: z.ZodObject): JobKindField[] {
   return Object.entries(schema.shape).map(([key, schema]) => {
     const s = schema as z.ZodType;
-    const meta = (s.meta?.() ?? {}) as { label?: string };
+    const meta = (s.meta?.() ?? {}) as { label?: string; multiline?: boolean };
     return {
       key,
       input: snake(key),
       label: meta.label ?? key,
       description: s.description ?? '',
       required: !s.safeParse(undefined).success,
+      multiline: meta.multiline === true,
     };
   });
 }
 
-/** Clamps a reported progress into 0..1; anything unreadable is no progress. */
+/**
+ * Clamps a reported progress into 0..1, to four decimals (75.1 of 100 is 0.751, not
+ * 0.7509999999999999); anything unreadable is no progress.
+ */
 export function fraction(value: number | null | undefined, scale = 1): number | undefined {
   if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return undefined;
-  return Math.min(1, value / scale);
+  return Math.min(1, Math.round((value / scale) * 10_000) / 10_000);
 }
 
 export const text = (value: string | null | undefined): string | undefined =>

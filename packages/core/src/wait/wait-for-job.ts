@@ -157,7 +157,13 @@ export async function waitForJob(
       let delay: number;
       try {
         // Waits that run side by side on one client share reads where the kind allows it.
-        const state = await getJobState(client, ref, { signal, batch: true });
+        const read = await getJobState(client, ref, { signal, batch: true });
+        // A job that ended without a progress of its own (CDM answers -1 on failure) keeps the last
+        // one it reported: how far it got.
+        const state =
+          isTerminal(read.phase) && read.progress === undefined && last?.progress !== undefined
+            ? { ...read, progress: last.progress }
+            : read;
         polls++;
         consecutiveErrors = 0;
         const elapsedMs = Math.round(now() - started);
