@@ -65,7 +65,8 @@ let starting = 0;
  * the first of many), and for a wait that starts while others are still
  * before their first read at a random point of its first interval, so that a
  * thousand waits started at once do not send a thousand requests in the same
- * millisecond. Call `firstReadDone` once the first read is over.
+ * millisecond. Call `firstReadDone` once the first read is over. Waits of a
+ * kind that reads many jobs in one request are not spread: they share it.
  */
 function firstReadDelay(intervalMs: number): number {
   starting++;
@@ -170,8 +171,9 @@ export async function waitForJob(
     throw new WaitTimeoutError(timeoutMs, last, what);
   };
 
-  let first = true;
-  const spread = firstReadDelay(intervalMs);
+  // Reads of a kind that batches are shared by the waits that start together: those are not spread.
+  let first = !kind.fetchMany;
+  const spread = first ? firstReadDelay(intervalMs) : 0;
   try {
     if (spread > 0) {
       try {
