@@ -462,6 +462,15 @@ export class HttpTransport {
         release();
         return result;
       } catch (error) {
+        if (isThrottle(error)) {
+          // Every request with this key waits, not only this one: the gate holds them all. Told before
+          // this request's place is given back, so that no held request leaves in between.
+          gate.throttled(
+            this.#retryDelay(error, attempt),
+            limitFromThrottleMessage(error.serviceMessage),
+            sentAt,
+          );
+        }
         release(isThrottle(error));
         // Temporary credentials the gateway refused (expired early, on a clock
         // that runs ahead of ours): sent once more with renewed ones. The
@@ -476,14 +485,6 @@ export class HttpTransport {
           renewed = true;
           this.#emitRetry(req, path, attempt, 0, error);
           continue;
-        }
-        if (isThrottle(error)) {
-          // Every request with this key waits, not only this one: the gate holds them all.
-          gate.throttled(
-            this.#retryDelay(error, attempt),
-            limitFromThrottleMessage(error.serviceMessage),
-            sentAt,
-          );
         }
         if (
           error instanceof AbortError ||
