@@ -65,6 +65,14 @@ async function run(plan) {
     peak.heapUsedKb = Math.max(peak.heapUsedKb, Math.round(m.heapUsed / 1024));
     peak.externalKb = Math.max(peak.externalKb, Math.round(m.external / 1024));
   }, 200);
+  // BENCH_HEAP_SNAPSHOT_MS=N: a heap snapshot N ms into the waits (where the memory goes, for a profile).
+  if (process.env.BENCH_HEAP_SNAPSHOT_MS) {
+    const { writeHeapSnapshot } = await import('node:v8');
+    setTimeout(
+      () => console.error(`heap snapshot: ${writeHeapSnapshot()}`),
+      Number(process.env.BENCH_HEAP_SNAPSHOT_MS),
+    );
+  }
   const cpuBefore = process.cpuUsage();
   const wallStart = performance.now();
   const outcomes = await Promise.all(

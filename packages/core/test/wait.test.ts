@@ -442,6 +442,30 @@ describe('abort', () => {
   });
 });
 
+describe('waits that start together', () => {
+  it('spread their first reads over the first interval; a wait that starts alone reads at once', async () => {
+    const arrivals: number[] = [];
+    server.handle((_req, res) => {
+      arrivals.push(performance.now());
+      json(res, 200, sql('FINISHED', 1));
+    });
+    const started = performance.now();
+    const options = { intervalMs: 400, maxIntervalMs: 400, timeoutMs: 5_000 };
+    await Promise.all(Array.from({ length: 40 }, () => waitForJob(client, SQL_REF, options)));
+    const offsets = arrivals.map((t) => t - started).sort((a, b) => a - b);
+    expect(offsets).toHaveLength(40);
+    // The first goes at once; the others land across the interval, not in the same millisecond.
+    expect(offsets[0]).toBeLessThan(100);
+    expect(offsets.filter((t) => t < 100).length).toBeLessThan(25);
+    expect(offsets.filter((t) => t >= 200).length).toBeGreaterThan(5);
+    expect(offsets.at(-1)).toBeLessThan(400 + 300);
+    // Alone again (the others had their first read): no delay.
+    const alone = performance.now();
+    await waitForJob(client, SQL_REF, options);
+    expect((arrivals.at(-1) as number) - alone).toBeLessThan(100);
+  });
+});
+
 describe('bad options and refs', () => {
   it.each([
     ['timeoutMs', { timeoutMs: -1 }],

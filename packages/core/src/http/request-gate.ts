@@ -1,15 +1,50 @@
 import { createHash } from 'node:crypto';
 
+/** The gateway's window: "limit:50,time:1 second". */
 const WINDOW_MS = 1000;
+/**
+ * A request counts from the moment it leaves until one window after its
+ * answer is back, plus this margin: any request the gateway still counts when
+ * the next one arrives is counted here too, whatever the network's jitter
+ * or the two clocks' rounding.
+ */
+const WINDOW_MARGIN_MS = 10;
+
+/**
+ * After a 429 the rate drops to this share of what it was (multiplicative
+ * decrease), then rises by ADDITIVE_SHARE of the gateway's limit each second
+ * while answers succeed (additive increase). Processes that share a key and
+ * know nothing of each other converge under its limit this way, each to a
+ * fair part of it.
+ */
+const DECREASE = 0.7;
+const ADDITIVE_SHARE = 0.02;
+/** The limit assumed for the additive step until the gateway names one (its default). */
+const ASSUMED_LIMIT = 50;
+
+/**
+ * Requests of one key at one origin that may be on the wire at once: the
+ * connections of the shared pool (http/transport.ts). The others wait here,
+ * where a 429 still holds them, not in the pool, where nothing could.
+ */
+export const MAX_IN_FLIGHT = 16;
 
 interface Held {
-  resolve(release: () => void): void;
+  resolve(release: Release): void;
   reject(reason: unknown): void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   /** Gives up holding the request once its own time limit is over. */
   expiry: NodeJS.Timeout | undefined;
+  /** Left the queue (aborted or expired): skipped when its turn comes. */
+  gone: boolean;
 }
+
+/**
+ * Called once the answer is back. `throttled` is true when that answer was a
+ * 429: only answers that got through raise the rate.
+ */
+export type Release = (throttled?: boolean) => void;
 
 /** Node fires a longer timer after 1 ms: no timer is ever armed past this. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -27,35 +62,65 @@ export class GateTimeoutError extends Error {
     this.heldMs = heldMs;
   }
 }
-/**
- * The gateway counts arrivals, we count departures; a margin keeps network
- * jitter from pushing a burst over its limit.
- */
-const SAFETY = 0.8;
 
 /**
  * The request budget of one access key at one origin, shared by every
- * transport in the process. Before the gateway throttles it lets everything
- * through (or applies the configured rate); after an APIG.0308 it pauses all
- * requests for the Retry-After, and from then on keeps to the limit the
- * gateway named ("limit:50,time:1 second"), counted over a sliding second.
+ * transport in the process. Nothing is sent that the gate has not released:
+ * at most MAX_IN_FLIGHT requests at once, and once a rate is set (configured,
+ * or learned from the gateway's first 429) at most that many per sliding
+ * second, each counted until its answer is back. A 429 pauses every request
+ * with the key for its Retry-After and lowers the rate multiplicatively;
+ * answers that get through while requests are waiting raise it additively,
+ * never above the limit the gateway named (`limit:50,time:1 second`) or the
+ * configured one.
  */
 export class RequestGate {
-  #limit: number | undefined;
-  /** Requests of the last second and those still in flight; `end` is when the answer came back. */
-  #sent: { end: number }[] = [];
+  /** The configured rate: never exceeded. */
+  readonly #configured: number | undefined;
+  /** The most the rate may rise to: the configured rate and the gateway's named limit, the lower. */
+  #ceiling: number | undefined;
+  /** Requests per second now; undefined until a rate is configured or the gateway throttles. */
+  #rate: number | undefined;
+  #inFlight = 0;
+  /** When the answers of the last window came back, oldest first (monotonic, so sorted). */
+  #done: number[] = [];
+  #doneHead = 0;
   #pausedUntil = 0;
+  /** When the rate was last lowered: a 429 to a request sent before that is the same congestion. */
+  #decreasedAt = Number.NEGATIVE_INFINITY;
   #queue: Held[] = [];
+  #queueHead = 0;
+  #waiting = 0;
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #maxInFlight: number;
   /** Requests this gate held back; for figures. */
   delayed = 0;
+  /** 429s that lowered the rate; for figures. */
+  decreases = 0;
 
-  constructor(requestsPerSecond?: number) {
-    if (requestsPerSecond !== undefined) this.#limit = Math.max(1, Math.floor(requestsPerSecond));
+  constructor(requestsPerSecond?: number, maxInFlight: number = MAX_IN_FLIGHT) {
+    if (requestsPerSecond !== undefined) {
+      this.#configured = requestsPerSecond;
+      this.#ceiling = requestsPerSecond;
+      this.#rate = requestsPerSecond;
+    }
+    this.#maxInFlight = Math.max(1, Math.floor(maxInFlight));
   }
 
+  /** Requests per sliding second now; undefined while there is no limit. */
   get limit(): number | undefined {
-    return this.#limit;
+    return this.#rate === undefined ? undefined : Math.max(1, Math.floor(this.#rate));
+  }
+
+  /** The rate as the gate holds it (not rounded); undefined while there is no limit. */
+  get rate(): number | undefined {
+    return this.#rate;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** How long every request with this key is held for a throttle, from now. */
@@ -71,14 +136,16 @@ export class RequestGate {
    * A request held longer than `maxHoldMs` is let go with GateTimeoutError,
    * unsent: time in the gate counts against the request's own time limit.
    */
-  acquire(signal?: AbortSignal, maxHoldMs: number = MAX_TIMER_MS): Promise<() => void> {
+  acquire(signal?: AbortSignal, maxHoldMs: number = MAX_TIMER_MS): Promise<Release> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#queue.length === 0 && this.#waitTime(now()) <= 0) return Promise.resolve(this.#take());
+    if (this.#waiting === 0 && this.#waitTime(now()) <= 0) return Promise.resolve(this.#take());
     this.delayed++;
     return new Promise((resolve, reject) => {
-      const entry: Held = { resolve, reject, signal, onAbort: undefined, expiry: undefined };
+      const entry: Held = { resolve, reject, signal, onAbort: undefined, expiry: undefined, gone: false };
       const leave = (reason: unknown) => {
-        this.#queue = this.#queue.filter((e) => e !== entry);
+        if (entry.gone) return;
+        entry.gone = true;
+        this.#waiting--;
         this.#settle(entry);
         reject(reason);
         this.#schedule();
@@ -90,6 +157,7 @@ export class RequestGate {
       const hold = Math.max(0, Math.min(maxHoldMs, MAX_TIMER_MS));
       entry.expiry = setTimeout(() => leave(new GateTimeoutError(Math.round(hold))), hold);
       this.#queue.push(entry);
+      this.#waiting++;
       this.#schedule();
     });
   }
@@ -99,56 +167,144 @@ export class RequestGate {
     if (entry.expiry) clearTimeout(entry.expiry);
   }
 
-  /** How long until the next request may leave, given the pause and the window. */
-  #waitTime(at: number): number {
-    this.#sent = this.#sent.filter((r) => r.end > at - WINDOW_MS);
-    let wait = this.#pausedUntil - at;
-    if (wait <= 0 && this.#limit !== undefined && this.#sent.length >= this.#limit) {
-      const oldest = Math.min(...this.#sent.map((r) => r.end));
-      // All of them still in flight: look again shortly.
-      wait = Number.isFinite(oldest) ? oldest + WINDOW_MS - at + 1 : 25;
+  /** Answers of the last window: drops those that left it (amortised O(1)). */
+  #recentDone(at: number): number {
+    const done = this.#done;
+    const edge = at - WINDOW_MS - WINDOW_MARGIN_MS;
+    let head = this.#doneHead;
+    while (head < done.length && (done[head] as number) <= edge) head++;
+    if (head > 1024 && head * 2 > done.length) {
+      this.#done = done.slice(head);
+      head = 0;
     }
-    return wait;
+    this.#doneHead = head;
+    return this.#done.length - head;
   }
 
-  #take(): () => void {
-    const entry = { end: Number.POSITIVE_INFINITY };
-    this.#sent.push(entry);
-    return () => {
-      entry.end = now();
-      // A finished request may free a slot that a held one is waiting for.
-      if (this.#queue.length > 0) this.#schedule();
-    };
-  }
-
-  #schedule(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    for (;;) {
-      const next = this.#queue[0];
-      if (!next) return;
-      const wait = this.#waitTime(now());
-      if (wait > 0) {
-        this.#timer = setTimeout(() => this.#schedule(), Math.min(Math.ceil(wait), MAX_TIMER_MS));
-        return;
-      }
-      this.#queue.shift();
-      this.#settle(next);
-      next.resolve(this.#take());
-    }
+  /** Requests counted against the rate now: those in flight and those answered within the window. */
+  #counted(at: number): number {
+    return this.#inFlight + this.#recentDone(at);
   }
 
   /**
-   * The gateway said 429: everyone waits `retryAfterMs`, and the rate drops to
-   * the limit it named, or to half of what went out in the last second.
+   * How long until the next request may leave, given the pause, the requests
+   * in flight and the window; Infinity when only an answer can free a place.
    */
-  throttled(retryAfterMs: number, namedLimit?: number): void {
+  #waitTime(at: number): number {
+    const paused = this.#pausedUntil - at;
+    if (paused > 0) return paused;
+    if (this.#inFlight >= this.#maxInFlight) return Number.POSITIVE_INFINITY;
+    if (this.#rate === undefined) return 0;
+    const allowed = Math.max(1, Math.floor(this.#rate));
+    const over = this.#inFlight + this.#recentDone(at) - allowed;
+    if (over < 0) return 0;
+    // The answer whose leaving the window frees a place; none yet if they are all in flight.
+    const freeing = this.#done[this.#doneHead + over];
+    return freeing === undefined ? Number.POSITIVE_INFINITY : freeing + WINDOW_MS + WINDOW_MARGIN_MS - at + 1;
+  }
+
+  #take(): Release {
+    this.#inFlight++;
+    let released = false;
+    return (throttled = false) => {
+      if (released) return;
+      released = true;
+      this.#inFlight--;
+      this.#done.push(now());
+      if (!throttled) this.#raise();
+      // A finished request may free a place that a held one is waiting for.
+      if (this.#waiting > 0) this.#schedule();
+    };
+  }
+
+  /** Additive increase: while requests wait for the rate, each answer that got through raises it. */
+  #raise(): void {
+    const rate = this.#rate;
+    if (rate === undefined || this.#waiting === 0) return;
+    const step = (this.#ceiling ?? ASSUMED_LIMIT) * ADDITIVE_SHARE;
+    // `step / rate` per answer, at `rate` answers a second: `step` a second.
+    this.#rate = Math.min(this.#ceiling ?? Number.POSITIVE_INFINITY, rate + step / rate);
+  }
+
+  #schedule(): void {
+    for (;;) {
+      const next = this.#nextHeld();
+      if (!next) break;
+      const at = now();
+      const wait = this.#waitTime(at);
+      if (wait > 0) {
+        if (wait === Number.POSITIVE_INFINITY) break;
+        this.#arm(at + Math.ceil(wait));
+        return;
+      }
+      this.#queueHead++;
+      this.#waiting--;
+      next.gone = true;
+      this.#settle(next);
+      next.resolve(this.#take());
+    }
+    this.#disarm();
+  }
+
+  /** The first request still held, skipping those that left. */
+  #nextHeld(): Held | undefined {
+    const queue = this.#queue;
+    let head = this.#queueHead;
+    while (head < queue.length && (queue[head] as Held).gone) head++;
+    if (head === queue.length) {
+      this.#queue = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      this.#queue = queue.slice(head);
+      head = 0;
+    }
+    this.#queueHead = head;
+    return this.#queue[head];
+  }
+
+  /** One timer, re-armed only when the wake-up time moves. */
+  #arm(at: number): void {
+    if (this.#timer && this.#timerAt === at) return;
+    this.#disarm();
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#schedule();
+      },
+      Math.min(Math.max(0, at - now()), MAX_TIMER_MS),
+    );
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The gateway said 429: every request with this key waits `retryAfterMs`,
+   * the limit it named (if any) caps the rate from now on, and the rate drops
+   * to DECREASE of what it was (of what went out in the last window, the
+   * first time). 429s to requests that left before the last decrease are the
+   * same congestion and lower nothing more. `sentAt` is when the throttled
+   * request left (performance.now()).
+   */
+  throttled(retryAfterMs: number, namedLimit?: number, sentAt?: number): void {
     const at = now();
     this.#pausedUntil = Math.max(this.#pausedUntil, at + retryAfterMs);
-    const recent = this.#sent.filter((r) => r.end > at - WINDOW_MS).length;
-    const next = namedLimit !== undefined ? Math.floor(namedLimit * SAFETY) : Math.floor((recent || 2) / 2);
-    this.#limit = Math.max(1, Math.min(this.#limit ?? Number.POSITIVE_INFINITY, next));
-    if (this.#queue.length > 0) this.#schedule();
+    if (namedLimit !== undefined && namedLimit > 0)
+      this.#ceiling = Math.min(this.#configured ?? Number.POSITIVE_INFINITY, namedLimit);
+    if (sentAt === undefined || sentAt >= this.#decreasedAt) {
+      const base = Math.min(this.#rate ?? this.#counted(at), this.#ceiling ?? Number.POSITIVE_INFINITY);
+      this.#rate = Math.max(1, base * DECREASE);
+      this.#decreasedAt = at;
+      this.decreases++;
+    } else if (this.#rate !== undefined && this.#ceiling !== undefined) {
+      this.#rate = Math.min(this.#rate, this.#ceiling);
+    }
+    if (this.#waiting > 0) this.#schedule();
   }
 }
 

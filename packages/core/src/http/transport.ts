@@ -38,7 +38,9 @@ import {
   GateTimeoutError,
   gateFor,
   limitFromThrottleMessage,
+  MAX_IN_FLIGHT,
   MAX_TIMER_MS,
+  type Release,
   type RequestGate,
 } from './request-gate.js';
 
@@ -201,9 +203,10 @@ export function parseHttpOptions(options: HttpOptions | undefined): HttpOptions 
 }
 /**
  * Many waits polling at once queue for a few keep-alive connections instead
- * of opening one socket each: status requests are small and quick.
+ * of opening one socket each: status requests are small and quick. They queue
+ * in the request gate, which lets no more than this many out at once.
  */
-const MAX_CONNECTIONS_PER_ORIGIN = 16;
+const MAX_CONNECTIONS_PER_ORIGIN = MAX_IN_FLIGHT;
 const USER_AGENT = 'jobgate (+https://github.com/jobgate)';
 
 /** Throttling codes of the API gateway (HTTP 429). */
@@ -357,6 +360,8 @@ export class HttpTransport {
   readonly #onEvent: ((event: HttpEvent) => void) | undefined;
   readonly #identity: string;
   readonly #rateLimit: number | undefined;
+  /** The gate of each origin this transport has reached: found once, not hashed per request. */
+  readonly #gates = new Map<string, RequestGate>();
   /** Requests sent, retries included. */
   requestCount = 0;
 
@@ -395,7 +400,12 @@ export class HttpTransport {
 
   /** The request budget this transport shares with every other one using its key at `origin`. */
   gate(origin: string): RequestGate {
-    return gateFor(origin, this.#identity, this.#rateLimit);
+    let gate = this.#gates.get(origin);
+    if (!gate) {
+      gate = gateFor(origin, this.#identity, this.#rateLimit);
+      this.#gates.set(origin, gate);
+    }
+    return gate;
   }
 
   /**
@@ -423,7 +433,7 @@ export class HttpTransport {
       const credentials = await this.#source.current(req.signal);
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
       const asked = performance.now();
-      let release: () => void;
+      let release: Release;
       try {
         release = await gate.acquire(req.signal, this.#timeoutMs);
       } catch (error) {
@@ -438,7 +448,8 @@ export class HttpTransport {
         this.#emitRetry(req, path, attempt, 0, timeout);
         continue;
       }
-      const heldMs = performance.now() - asked;
+      const sentAt = performance.now();
+      const heldMs = sentAt - asked;
       try {
         const result = await this.#attempt(
           req,
@@ -451,7 +462,16 @@ export class HttpTransport {
         release();
         return result;
       } catch (error) {
-        release();
+        if (isThrottle(error)) {
+          // Every request with this key waits, not only this one: the gate holds them all. Told before
+          // this request's place is given back, so that no held request leaves in between.
+          gate.throttled(
+            this.#retryDelay(error, attempt),
+            limitFromThrottleMessage(error.serviceMessage),
+            sentAt,
+          );
+        }
+        release(isThrottle(error));
         // Temporary credentials the gateway refused (expired early, on a clock
         // that runs ahead of ours): sent once more with renewed ones. The
         // request never reached the service, and the next key is a new one.
@@ -465,10 +485,6 @@ export class HttpTransport {
           renewed = true;
           this.#emitRetry(req, path, attempt, 0, error);
           continue;
-        }
-        if (isThrottle(error)) {
-          // Every request with this key waits, not only this one: the gate holds them all.
-          gate.throttled(this.#retryDelay(error, attempt), limitFromThrottleMessage(error.serviceMessage));
         }
         if (
           error instanceof AbortError ||

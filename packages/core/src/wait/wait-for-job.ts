@@ -57,6 +57,26 @@ export const WAIT_DEFAULTS = {
 /** Every duration is measured on the monotonic clock: a wall clock stepped back or forward changes nothing. */
 const now = (): number => performance.now();
 
+/** Waits in the process that have not had their first read yet. */
+let starting = 0;
+
+/**
+ * When a wait's first read goes out: at once for a wait that starts alone (or
+ * the first of many), and for a wait that starts while others are still
+ * before their first read at a random point of its first interval, so that a
+ * thousand waits started at once do not send a thousand requests in the same
+ * millisecond. Call `firstReadDone` once the first read is over. Waits of a
+ * kind that reads many jobs in one request are not spread: they share it.
+ */
+function firstReadDelay(intervalMs: number): number {
+  starting++;
+  return starting === 1 ? 0 : Math.floor(Math.random() * intervalMs);
+}
+
+function firstReadDone(): void {
+  starting--;
+}
+
 /** Aborts `controller` after `ms`, re-arming past Node's longest timer; returns a cancel function. */
 function abortAfter(controller: AbortController, ms: number): () => void {
   const end = now() + ms;
@@ -151,13 +171,26 @@ export async function waitForJob(
     throw new WaitTimeoutError(timeoutMs, last, what);
   };
 
+  // Reads of a kind that batches are shared by the waits that start together: those are not spread.
+  let first = !kind.fetchMany;
+  const spread = first ? firstReadDelay(intervalMs) : 0;
   try {
+    if (spread > 0) {
+      try {
+        await sleep(Math.min(spread, MAX_TIMER_MS), undefined, { signal });
+      } catch {
+        stopped();
+      }
+    }
     for (;;) {
       if (signal.aborted) stopped();
       let delay: number;
       try {
         // Waits that run side by side on one client share reads where the kind allows it.
-        const read = await getJobState(client, ref, { signal, batch: true });
+        const read = await getJobState(client, ref, { signal, batch: true }).finally(() => {
+          if (first) firstReadDone();
+          first = false;
+        });
         // A job that ended without a progress of its own (CDM answers -1 on failure) keeps the last
         // one it reported: how far it got.
         const state =
@@ -201,6 +234,7 @@ export async function waitForJob(
       }
     }
   } finally {
+    if (first) firstReadDone();
     cancelDeadline();
   }
 }
