@@ -17,7 +17,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   onStdout?: (chunk: string) => void;
-  signal?: { name: 'SIGINT' | 'SIGTERM'; when: (stdout: string) => boolean };
+  signal?: { name: 'SIGINT' | 'SIGTERM' | 'SIGKILL'; when: (stdout: string) => boolean };
 }
 
 export function node24Path(): string;

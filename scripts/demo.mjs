@@ -1,7 +1,9 @@
 // The demo: starts the emulator with its default scenario and runs the real
-// Action bundle through the runner harness twice, for a job that succeeds and
-// for one that fails, printing what the workflow log and job summary would show;
-// then the jobgate command watching several jobs at once, live on a terminal.
+// Action bundle through the runner harness: waiting on a job that succeeds and
+// on one that fails, running a SQL statement (submit, wait, pass), and running
+// a migration whose workflow is cancelled (the job is stopped), printing what
+// the workflow log and job summary would show; then the jobgate command
+// watching several jobs at once, live on a terminal.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,28 @@ const steps = [
     name: 'Wait for the obs2dws migration',
     expect: 'failed',
     inputs: { job_kind: 'cdm', cluster_id: '6ec9a0a4-76be-4262-8697-e7af1fac7920', job_name: 'obs2dws' },
+  },
+  {
+    name: 'Run a SQL statement',
+    expect: 'passed',
+    inputs: {
+      job_kind: 'dli-sql',
+      mode: 'run',
+      sql: 'INSERT INTO dws.daily_revenue\nSELECT order_date, SUM(amount)\nFROM ods.orders\nGROUP BY order_date',
+      queue: 'etl',
+    },
+  },
+  {
+    name: 'Run the mysql2obs migration, then cancel the workflow',
+    expect: 'failed',
+    inputs: {
+      job_kind: 'cdm',
+      mode: 'run',
+      cluster_id: '6ec9a0a4-76be-4262-8697-e7af1fac7920',
+      job_name: 'mysql2obs',
+    },
+    // What the runner does on a cancel, once the migration is seen running.
+    cancelWhen: 'RUNNING (running',
   },
 ];
 
@@ -95,15 +119,23 @@ try {
   for (const step of steps) {
     emulator.admin.reset(); // each job's lifecycle starts now
     console.log(`── step: ${step.name}`);
-    const run = await runAction({
-      ...step.inputs,
-      endpoint: emulator.url,
-      project_id: projectId,
-      access_key: accessKey,
-      secret_key: secretKey,
-      poll_interval: '1s',
-      max_poll_interval: '5s',
-    });
+    if (step.cancelWhen)
+      console.log('  (the workflow is cancelled once the job runs: the runner sends SIGINT)');
+    const cancel = step.cancelWhen
+      ? { signal: { name: 'SIGINT', when: (stdout) => stdout.includes(step.cancelWhen) } }
+      : {};
+    const run = await runAction(
+      {
+        ...step.inputs,
+        endpoint: emulator.url,
+        project_id: projectId,
+        access_key: accessKey,
+        secret_key: secretKey,
+        poll_interval: '1s',
+        max_poll_interval: '5s',
+      },
+      cancel,
+    );
     for (const line of run.stdout.split('\n').filter(Boolean)) {
       const shown = render(line);
       if (shown !== undefined) console.log(shown);
@@ -117,8 +149,11 @@ try {
     );
     const outcome = run.exitCode === 0 ? 'passed' : 'failed';
     verdicts.push({ ...step, outcome });
+    const started = step.inputs.mode
+      ? ` job=${JSON.stringify(JSON.parse(run.outputs.job || '{}').ref)} stopped=${run.outputs.stopped}`
+      : '';
     console.log(
-      `  outputs: status=${run.outputs.status} phase=${run.outputs.phase} duration_seconds=${run.outputs.duration_seconds}\n`,
+      `  outputs: status=${run.outputs.status} phase=${run.outputs.phase}${started} duration_seconds=${run.outputs.duration_seconds}\n`,
     );
   }
 
@@ -154,7 +189,7 @@ for (const v of verdicts) {
 }
 console.log(
   ok
-    ? '\nYou saw the GitHub Action pass on a finished job and fail on a failed one, and the jobgate command wait on four jobs at once; next: the README (the Action, the command line, the Node-RED nodes) and `node packages/cli/dist/cli.js emulator` to try your own.'
+    ? '\nYou saw the GitHub Action pass on a finished job and fail on a failed one, run a SQL statement to success and stop a migration when its workflow was cancelled, and the jobgate command wait on four jobs at once; next: the README (the Action, the command line, the Node-RED nodes) and `node packages/cli/dist/cli.js emulator` to try your own.'
     : '\nSomething did not go as expected: see the steps above.',
 );
 process.exit(ok ? 0 : 1);

@@ -310,6 +310,42 @@ describe('server text never runs as a workflow command', () => {
   }, 120_000);
 });
 
+describe('a submitted statement is shown, never obeyed', () => {
+  it('secrets in the statement and its settings are redacted; markup, links and commands stay inert', async () => {
+    const sql = [
+      `CREATE TABLE t USING csv OPTIONS ('access.key'='AKPLAIN', 'secret.key'='${CANARY.secretKey}')`,
+      '  ::error file=evil.ts,line=1::pwned',
+      '##[warning]old-style pwned',
+      '<img src=x onerror=alert(1)> [click](https://evil.example) | cell | `code` *bold*',
+      "GRANT SELECT ON t TO u IDENTIFIED BY 'hunter2-not-learned'",
+    ].join('\n');
+    const run = await runAction({
+      job_kind: 'dli-sql',
+      mode: 'run',
+      sql,
+      conf: `spark.password=${CANARY.securityToken}\nspark.sql.shuffle.partitions=2`,
+      ...akInputs(),
+      ...FAST,
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expectNoLeaks(run, [CANARY.secretKey, CANARY.securityToken, 'hunter2-not-learned']);
+    // Looks like a secret though never learned: masked where the statement is shown.
+    expect(channels(run)).not.toContain('AKPLAIN');
+    expect(run.summary).toContain(String.raw`'secret.key'='\*\*\*'`);
+    expect(run.summary).toContain(String.raw`spark.password=\*\*\*`);
+    expect(run.summary).toContain('spark.sql.shuffle.partitions=2');
+    // The summary shows the statement as text: no HTML, no link, no table break, no code or emphasis.
+    const started = run.summary.slice(run.summary.indexOf('### Started with'));
+    expect(started).toContain('&lt;img src=x');
+    expect(started).not.toMatch(/<img|(^|[^\\])\]\(https:|(^|[^\\])`|(^|[^\\])\*bold/);
+    expect(started.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(4);
+    // Each line of the statement is logged as data, indented, never as a command.
+    const commands = run.stdout.split(/\r?\n|\r/).filter((line) => /^\s*(::|##\[)/.test(line));
+    expect(commands.every((l) => /^::(add-mask|debug|group|endgroup)::/.test(l))).toBe(true);
+    expect(run.stdout).toContain('pwned');
+  }, 60_000);
+});
+
 describe('failures before any request end as one clear error line', () => {
   it.each([
     ['project_id', { project_id: 'not a project!' }],

@@ -98,14 +98,18 @@ describe('action.yml', () => {
       expect(manifest.inputs.job_kind?.description).toContain(`\`${kind.name}\``);
       for (const field of fieldsOf(kind)) expect(manifest.inputs).toHaveProperty(field.input);
     }
-    expect(Object.keys(manifest.outputs).sort()).toEqual([
-      'duration_seconds',
-      'job',
-      'job_kind',
-      'phase',
-      'progress',
-      'status',
-    ]);
+    expect(Object.keys(manifest.outputs).sort()).toEqual(
+      [
+        'duration_seconds',
+        'job',
+        'job_kind',
+        'phase',
+        'progress',
+        'status',
+        'stopped',
+        ...new Set(JOB_KINDS.flatMap((kind) => fieldsOf(kind).map((f) => f.input))),
+      ].sort(),
+    );
   });
 });
 

@@ -1,54 +1,32 @@
 import * as core from '@actions/core';
 import {
   AbortError,
-  type ClientOptions,
-  createClient,
   describeJob,
+  fieldsOf,
+  getJobKind,
   getJobState,
   type HttpEvent,
   HuaweiCloudError,
   InputError,
   type JobFailedError,
-  JobGateError,
+  type JobGateError,
+  type JobRef,
   type JobState,
-  urlSecrets,
+  StopFailedError,
+  startJob,
   WaitTimeoutError,
   waitForJob,
 } from '@jobgate/core';
+import { clientFor, learnSecrets, stopStartedJob } from './client.js';
 import { type ActionConfig, inputErrorOf, readInputs } from './inputs.js';
 import * as out from './output.js';
-import { Heartbeat, renderSummary, stateLine } from './report.js';
+import { Heartbeat, renderSummary, startDetails, stateLine } from './report.js';
 
-const SECRET_INPUTS = ['secret_key', 'security_token', 'auth_token'];
-const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'];
 /** Outputs are capped well below the runner's limit; the raw answer is what gets dropped. */
 const MAX_JOB_OUTPUT = 512 * 1024;
 
-/** The job's GitHub id token for `audience`, asked afresh at each exchange. */
-function gitHubIdToken(audience: string): () => Promise<string> {
-  return async () => {
-    try {
-      return await core.getIDToken(audience);
-    } catch (error) {
-      throw new JobGateError(
-        'JOBGATE_ID_TOKEN',
-        `GitHub did not give an id token for audience ${JSON.stringify(audience)}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  };
-}
-
-function credentialsOf(config: ActionConfig): ClientOptions['credentials'] {
-  if (!config.oidc) return config.client.credentials;
-  const { idpId, audience, durationSeconds } = config.oidc;
-  return { idpId, idToken: gitHubIdToken(audience), durationSeconds };
-}
-
 /** Exported as huaweicloud/auth-action names them, with the security token as the SDKs read it. */
-async function exportCredentials(
-  client: ReturnType<typeof createClient>,
-  signal: AbortSignal,
-): Promise<void> {
+async function exportCredentials(client: ReturnType<typeof clientFor>, signal: AbortSignal): Promise<void> {
   const issued = (await client.credentials.current(signal)) as {
     accessKey: string;
     secretKey: string;
@@ -60,13 +38,6 @@ async function exportCredentials(
   out.info(
     'Exported temporary credentials for later steps (HUAWEI_CLOUD_ACCESS_KEY_ID, HUAWEI_CLOUD_SECRET_ACCESS_KEY, HUAWEICLOUD_SDK_SECURITY_TOKEN)',
   );
-}
-
-/** Every secret the step may hold, before anything else runs: masked by the runner, redacted by the core. */
-function learnSecrets(): void {
-  for (const name of SECRET_INPUTS) out.secret(core.getInput(name));
-  for (const name of SECRET_ENV) out.secret(process.env[name]);
-  for (const password of urlSecrets(core.getInput('endpoint'))) out.secret(password);
 }
 
 function setStateOutputs(state: JobState): void {
@@ -91,22 +62,37 @@ function httpLine(event: HttpEvent): string {
   }
 }
 
-/** The step: inputs, wait, outputs, summary, verdict. */
+/**
+ * The job's identity as outputs (each reference field by its input's name, and `job` as `{kind, ref}`),
+ * and as state for the post step: set the moment it is known.
+ */
+function announce(kind: string, ref: JobRef): void {
+  const { kind: _kind, ...fields } = ref as Record<string, unknown>;
+  for (const field of fieldsOf(getJobKind(kind))) {
+    const value = fields[field.key];
+    if (value !== undefined) out.output(field.input, String(value));
+  }
+  out.jsonOutput('job', { kind, ref: fields }, MAX_JOB_OUTPUT);
+  out.saveState('job', JSON.stringify(ref));
+}
+
+/** Why the step should stop the job it started, given how the wait ended; undefined to leave it. */
+function stopReason(config: ActionConfig, error: unknown): 'cancel' | 'timeout' | undefined {
+  if (error instanceof AbortError) return config.cancelOnAbort ? 'cancel' : undefined;
+  if (error instanceof WaitTimeoutError) return config.stopOnTimeout ? 'timeout' : undefined;
+  return undefined;
+}
+
+/** The step: inputs, start (in `run` and `start` modes), wait, outputs, summary, verdict. */
 export async function run(): Promise<void> {
   learnSecrets();
   const started = performance.now();
   let config: ActionConfig;
-  let client: ReturnType<typeof createClient>;
+  let client: ReturnType<typeof clientFor>;
   const pollLog: string[] = [];
   try {
-    config = readInputs((name) => core.getInput(name), process.env);
-    client = createClient({
-      ...config.client,
-      credentials: credentialsOf(config),
-      // Every issued secret (id token, IAM token, temporary keys) is masked the moment it exists.
-      onSecret: (value) => out.secret(value),
-      http: { onEvent: (event) => pollLog.push(httpLine(event)) },
-    });
+    config = await readInputs((name) => core.getInput(name), process.env);
+    client = clientFor(config, (event) => pollLog.push(httpLine(event)));
   } catch (error) {
     out.fail(
       error instanceof InputError
@@ -115,9 +101,11 @@ export async function run(): Promise<void> {
     );
     return;
   }
-  const job = describeJob({ kind: config.kind, ref: config.ref });
+  const title = getJobKind(config.kind).title;
+  let ref = config.ref;
+  let job = ref ? describeJob({ kind: config.kind, ref }) : `the new ${title}`;
   out.output('job_kind', config.kind);
-  out.saveState('job', JSON.stringify(config.ref));
+  if (ref) announce(config.kind, ref);
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -133,23 +121,48 @@ export async function run(): Promise<void> {
   const heartbeat = new Heartbeat();
   let verdict: 'passed' | 'failed' = 'failed';
   let reason = '';
+  let startedHere = false;
+  let stoppedBy: string | undefined;
 
   const fail = (message: string) => {
     reason = message;
     out.fail(message);
   };
 
-  out.info(
-    `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
-  );
   try {
     if (config.exportCredentials) await exportCredentials(client, controller.signal);
+    if (config.spec) {
+      out.info(`Starting a ${title}`);
+      for (const detail of startDetails(config.spec)) {
+        out.info(`  ${detail.label}:`);
+        for (const line of detail.lines) out.info(`    ${line}`);
+      }
+      // Not cut short by a cancel: once sent, the start may have started a job, and only its answer
+      // names the job to stop.
+      ref = await startJob(client, config.spec);
+      startedHere = true;
+      out.saveState('started', 'true');
+      out.saveState('stop_options', JSON.stringify(config.stop));
+      announce(config.kind, ref);
+      job = describeJob({ kind: config.kind, ref });
+      out.info(`Started ${job}`);
+      if (controller.signal.aborted) throw new AbortError(controller.signal.reason);
+      if (config.mode === 'start') {
+        verdict = 'passed';
+        reason = `Started ${job}`;
+        return;
+      }
+    }
+    if (!ref) throw new Error('no job to wait on');
+    out.info(
+      `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
+    );
     if (config.waitFor === 'none') {
-      last = await getJobState(client, config.ref, { signal: controller.signal });
+      last = await getJobState(client, ref, { signal: controller.signal });
       setStateOutputs(last);
       out.info(stateLine(last));
     } else {
-      last = await waitForJob(client, config.ref, {
+      last = await waitForJob(client, ref, {
         until: config.waitFor,
         timeoutMs: config.timeoutMs,
         intervalMs: config.intervalMs,
@@ -194,17 +207,38 @@ export async function run(): Promise<void> {
       if (phase === 'unknown')
         out.warning(`${job} has undocumented status ${last.status}; passing as fail_on_unknown is false`);
     }
-  } catch (error) {
+  } catch (caught) {
+    let error = caught;
+    const why = startedHere && ref ? stopReason(config, error) : undefined;
+    if (why && ref) {
+      out.info(`Stopping ${job}: ${why === 'cancel' ? 'the workflow was cancelled' : 'the wait timed out'}`);
+      try {
+        await stopStartedJob(client, ref, config.stop, error as JobGateError);
+        stoppedBy = 'main step';
+        out.saveState('stopped', 'true');
+        out.output('stopped', 'true');
+        out.info(`Stopped ${job} (by the main step, ${why === 'cancel' ? 'on cancel' : 'on timeout'})`);
+      } catch (stopError) {
+        error = stopError;
+      }
+    }
     if ((error as JobFailedError).name === 'JobFailedError') {
       last = (error as JobFailedError).state;
       setStateOutputs(last);
       fail(`${job} ${last.phase}: status ${last.status}${last.message ? `: ${last.message}` : ''}`);
+    } else if (error instanceof StopFailedError) {
+      fail(`${job}: ${error.message}${why === 'cancel' ? '; the post step will try again' : ''}`);
     } else if (error instanceof WaitTimeoutError) {
       if (error.state) last = error.state;
-      fail(`${job}: ${error.message}`);
+      fail(`${job}: ${error.message}${stoppedBy ? '; the job was stopped' : ''}`);
     } else if (error instanceof AbortError) {
+      const left = startedHere
+        ? stoppedBy
+          ? '; the job was stopped'
+          : '; the job was left running (cancel_on_abort is false)'
+        : '';
       fail(
-        `The wait on ${job} was cancelled (${controller.signal.reason ?? 'aborted'})${last ? `; last status ${last.status} (${last.phase})` : ''}`,
+        `The wait on ${job} was cancelled (${controller.signal.reason ?? 'aborted'})${last ? `; last status ${last.status} (${last.phase})` : ''}${left}`,
       );
     } else if (error instanceof HuaweiCloudError) {
       fail(`${job}: ${error.message}`);
@@ -214,15 +248,22 @@ export async function run(): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    // The post step stops a job this step started only when this step did not get this far.
+    out.saveState('done', 'true');
     const durationMs = performance.now() - started;
     out.output('duration_seconds', String(Math.round(durationMs / 1000)));
-    out.jsonOutput('job', last, MAX_JOB_OUTPUT, withoutRaw);
+    if (last) out.jsonOutput('job', last, MAX_JOB_OUTPUT, withoutRaw);
+    else if (!ref) out.jsonOutput('job', undefined, MAX_JOB_OUTPUT);
+    if (!stoppedBy && startedHere) out.output('stopped', 'false');
     const requests = client.transport.requestCount;
     if (pollLog.length) out.group(`Poll details (${requests} request${requests === 1 ? '' : 's'})`, pollLog);
     if (verdict === 'passed') out.info(reason);
     const summary = renderSummary({
       kind: config.kind,
-      ref: config.ref,
+      ref,
+      mode: config.mode,
+      spec: config.spec,
+      stoppedBy,
       region: config.region,
       state: last && !last.details?.length && lastDetails ? { ...last, details: lastDetails } : last,
       verdict,

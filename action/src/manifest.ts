@@ -1,5 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { fieldsOf, JOB_KINDS, KNOWN_REGIONS, WAIT_DEFAULTS } from '@jobgate/core';
+import {
+  fieldsOf,
+  JOB_KINDS,
+  KNOWN_REGIONS,
+  startFieldsOf,
+  stopFieldsOf,
+  WAIT_DEFAULTS,
+} from '@jobgate/core';
+import { FORM_HINTS, fieldForm } from './start-inputs.js';
 
 export interface ActionInput {
   name: string;
@@ -10,18 +18,41 @@ export interface ActionInput {
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
-/** The identity inputs every kind needs, gathered from the job-kind table. */
-function identityInputs(): ActionInput[] {
+type Field = ReturnType<typeof fieldsOf>[number];
+
+/** Inputs gathered from the job-kind table: one per field name, described for every kind that has it. */
+function kindInputs(
+  fieldsOfKind: (kind: (typeof JOB_KINDS)[number]) => Field[],
+  skip: ReadonlySet<string> = new Set(),
+  hint: (kind: (typeof JOB_KINDS)[number], field: Field) => string = () => '',
+): ActionInput[] {
   const uses = new Map<string, string[]>();
   for (const kind of JOB_KINDS) {
-    for (const field of fieldsOf(kind)) {
+    for (const field of fieldsOfKind(kind)) {
+      if (skip.has(field.input)) continue;
       const list = uses.get(field.input) ?? [];
-      list.push(`${kind.name}: ${field.description}${field.required ? '' : ' (optional)'}`);
+      list.push(
+        `${kind.name}: ${field.description}${hint(kind, field)}${field.required ? '' : ' (optional)'}`,
+      );
       uses.set(field.input, list);
     }
   }
   return [...uses].map(([name, list]) => ({ name, description: `${list.join('. ')}.` }));
 }
+
+/** The identity inputs every kind needs. */
+const identityInputs = () => kindInputs(fieldsOf);
+const identityNames = () => new Set(identityInputs().map((i) => i.name));
+
+/** What starts a job, beyond its identity: each kind's start spec (`mode: run` or `start`). */
+const startInputs = () =>
+  kindInputs(startFieldsOf, identityNames(), (kind, field) => {
+    const form = kind.start ? fieldForm(kind.start.spec, field.key) : 'text';
+    return FORM_HINTS[form];
+  });
+
+/** A stop's own options (a Flink savepoint), for the stops a started job may get. */
+const stopInputs = () => kindInputs(stopFieldsOf, identityNames());
 
 /** Every input of the Action, in the order action.yml lists them. */
 export function actionInputs(): ActionInput[] {
@@ -32,6 +63,30 @@ export function actionInputs(): ActionInput[] {
       required: true,
     },
     ...identityInputs(),
+    {
+      name: 'mode',
+      description:
+        '`wait` (wait on an existing job), `run` (start a job, then wait on it as `wait_for` says) or `start` (start a job and pass at once; the outputs name it). Starting works for every kind whose inputs below say what starts it.',
+      default: 'wait',
+    },
+    ...startInputs(),
+    {
+      name: 'sql_file',
+      description:
+        'dli-sql: a file in the workspace holding the statement, instead of `sql` (UTF-8, at most 1,000,000 bytes).',
+    },
+    ...stopInputs(),
+    {
+      name: 'cancel_on_abort',
+      description:
+        'With `mode: run` or `start`: when the workflow is cancelled, stop the job this step started before the step ends (the post step stops it if the step was killed first). Ignored for a job the step did not start.',
+      default: 'true',
+    },
+    {
+      name: 'stop_on_timeout',
+      description: 'With `mode: run`: stop the job this step started when `timeout` ends the wait.',
+      default: 'false',
+    },
     {
       name: 'wait_for',
       description:
@@ -115,13 +170,26 @@ export function actionInputs(): ActionInput[] {
   ];
 }
 
+/** The identity outputs: each field of a job reference, set as soon as the job is known (started or named). */
+function identityOutputs(): Record<string, string> {
+  return Object.fromEntries(
+    identityInputs().map((input) => [
+      input.name,
+      `The job's ${input.name}, as given or as the start answered. ${input.description}`,
+    ]),
+  );
+}
+
 export const ACTION_OUTPUTS: Record<string, string> = {
   job_kind: 'The kind of job waited on.',
+  ...identityOutputs(),
   status: "The job's last raw status, as the service sent it.",
   phase: 'The last phase: pending, running, succeeded, failed, cancelled or unknown.',
   progress: 'The last progress, 0 to 1, where the service reports one.',
   duration_seconds: 'How long the step waited, in seconds.',
-  job: 'The final job state as JSON (kind, ref, phase, status, progress, message, details).',
+  job: 'The job as JSON: `{kind, ref}` as soon as it is known (the reference of a started job), then its final state (kind, ref, phase, status, progress, message, details).',
+  stopped:
+    '`true` when this step stopped the job it started (on cancel, or on timeout with stop_on_timeout).',
 };
 
 function yamlString(text: string): string {
@@ -133,7 +201,7 @@ export function renderActionYml(): string {
   const lines = [
     '# Generated from the job-kind table by action/src/manifest.ts (pnpm build): do not edit by hand.',
     'name: JobGate for Huawei Cloud',
-    'description: Wait on a Huawei Cloud data job (DLI Flink or SQL, DataArts Studio Factory, CDM) and fail the workflow when it fails.',
+    'description: Run or wait on a Huawei Cloud data job (DLI Flink or SQL, DataArts Studio Factory, CDM) and fail the workflow when it fails.',
     'author: JobGate',
     'branding:',
     '  icon: clock',

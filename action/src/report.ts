@@ -1,4 +1,12 @@
-import { type DetailTable, describeJob, formatDuration, type JobState } from '@jobgate/core';
+import {
+  type DetailTable,
+  describeJob,
+  fieldsOf,
+  formatDuration,
+  getJobKind,
+  type JobState,
+  startFieldsOf,
+} from '@jobgate/core';
 import { markdownText } from './output.js';
 
 export function percent(progress: number | undefined): string {
@@ -11,20 +19,81 @@ export function stateLine(state: JobState): string {
   return `${state.status || '(no status)'} (${extra})${state.message ? `: ${state.message}` : ''}`;
 }
 
-// Every cell may hold a server's words: inert Markdown, one line.
-const cell = (value: unknown) => markdownText(value);
+// Every cell may hold a server's or a user's words: inert Markdown, one line (lines kept as <br> where asked).
+const cell = (value: unknown, multiline = false) => markdownText(value, { multiline });
 
-function table(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
+function table(columns: readonly string[], rows: readonly (readonly unknown[])[], multiline = false): string {
   return [
-    `| ${columns.map(cell).join(' | ')} |`,
+    `| ${columns.map((c) => cell(c)).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map((c) => cell(c, multiline)).join(' | ')} |`),
   ].join('\n');
+}
+
+/** Statement lines shown in the log and the summary; the rest is counted. */
+const SHOWN_LINES = 10;
+const SHOWN_ITEMS = 20;
+
+const SECRET_WORD = String.raw`(?:[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|credential|private[_.-]?key|access[_.-]?key)[\w.-]*|ak|sk)`;
+/** A secret-looking value in a statement: `'password'='…'`, `secret_key = "…"`, `IDENTIFIED BY '…'`. */
+const SECRET_IN_TEXT = new RegExp(
+  String.raw`((?:\b${SECRET_WORD}\b['"\x60]?\s*(?:=>|=|:)\s*)|(?:\bidentified\s+by\s+))('(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|[^\s,;)'"]+)`,
+  'gi',
+);
+const SECRET_NAME = new RegExp(`^${SECRET_WORD}$`, 'i');
+
+/** A statement or a setting as shown: values that look like secrets masked (learned secrets are redacted later). */
+export function maskSecretLooking(text: string): string {
+  return text.replace(SECRET_IN_TEXT, (_all, lead: string, value: string) => {
+    const quote = /^['"]/.test(value) ? value[0] : '';
+    return `${lead}${quote}***${quote}`;
+  });
+}
+
+function pairs(value: unknown): string[] {
+  const pair = (name: string, v: unknown) =>
+    `${name}=${SECRET_NAME.test(name) ? '***' : maskSecretLooking(String(v))}`;
+  if (Array.isArray(value))
+    return value.map((item) =>
+      typeof item === 'object' && item !== null && 'name' in item
+        ? pair(String((item as { name: unknown }).name), (item as { value?: unknown }).value)
+        : maskSecretLooking(String(item)),
+    );
+  if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => pair(k, v));
+  return maskSecretLooking(String(value)).split(/\r?\n/);
+}
+
+function capped(lines: string[], max: number, unit: string): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max), `… (${lines.length - max} more ${unit})`];
+}
+
+/**
+ * What a start was given beyond the job's identity, field by field, as the kind's start spec labels it:
+ * the statement's first lines, each setting or parameter; secret-looking values masked.
+ */
+export function startDetails(spec: Record<string, unknown>): { label: string; lines: string[] }[] {
+  const kind = getJobKind(String(spec.kind));
+  const identity = new Set(fieldsOf(kind).map((f) => f.key));
+  return startFieldsOf(kind)
+    .filter((f) => !identity.has(f.key) && spec[f.key] !== undefined)
+    .map((f) => {
+      const value = spec[f.key];
+      const lines =
+        typeof value === 'string'
+          ? capped(maskSecretLooking(value).split(/\r?\n/), SHOWN_LINES, 'lines')
+          : capped(pairs(value), SHOWN_ITEMS, 'entries');
+      return { label: f.label, lines };
+    });
 }
 
 export interface SummaryInput {
   kind: string;
-  ref: Record<string, unknown>;
+  ref: Record<string, unknown> | undefined;
+  mode: 'wait' | 'run' | 'start';
+  /** What started the job, in `run` and `start` modes. */
+  spec?: Record<string, unknown> | undefined;
+  /** Which step stopped the job it started, if one did. */
+  stoppedBy?: string | undefined;
   /** Where the requests went: the region, or the endpoint given instead (see ActionConfig.region). */
   region: string | undefined;
   state: JobState | undefined;
@@ -51,8 +120,10 @@ export function renderSummary(input: SummaryInput): string {
   const icon = input.verdict === 'passed' ? '✅' : '❌';
   const where = input.region ?? '';
   const rows: [string, string][] = [
-    ['Job', describeJob({ kind: input.kind, ref: input.ref })],
+    ['Job', input.ref ? describeJob({ kind: input.kind, ref: input.ref }) : '(not started)'],
     ['Kind', input.kind],
+    ...(input.mode === 'wait' ? [] : ([['Mode', input.mode]] as [string, string][])),
+    ...(input.stoppedBy ? ([['Stopped', `by the ${input.stoppedBy}`]] as [string, string][]) : []),
     /^https?:\/\//.test(where) ? ['Endpoint', where] : ['Region', where || '—'],
     ['Status', state?.status ?? '(not read)'],
     ['Phase', state?.phase ?? '(not read)'],
@@ -61,6 +132,15 @@ export function renderSummary(input: SummaryInput): string {
     ['Requests made', String(input.requests)],
     ['Last message', state?.message ?? '—'],
   ];
+  const started = input.spec
+    ? [
+        `\n### Started with\n\n${table(
+          ['', ''],
+          startDetails(input.spec).map((d) => [d.label, d.lines.join('\n')]),
+          true,
+        )}\n`,
+      ]
+    : [];
   const details = (state?.details ?? []).map(
     (d: DetailTable) =>
       `\n### ${markdownText(state ? detailTitle(d, state) : d.title)}\n\n${table(d.columns, d.rows)}\n`,
@@ -69,6 +149,7 @@ export function renderSummary(input: SummaryInput): string {
     `## ${icon} JobGate: ${markdownText(input.reason)}`,
     '',
     table(['', ''], rows),
+    ...started,
     ...details,
     '',
   ].join('\n');

@@ -64,7 +64,9 @@
       .addClass(field.className || '')
       .data('key', field.key)
       .appendTo(row);
-    var options = { default: 'msg', types: TYPES };
+    // A field may take more than text (`json` for an object, `bool`): its own types, with the sources.
+    var types = field.types ? ['msg', 'flow', 'global', 'env'].concat(field.types, ['jsonata']) : TYPES;
+    var options = { default: 'msg', types: types };
     if (bind) {
       options.typeField = $('<input type="hidden">').attr('id', `${id}Type`).appendTo(row);
     }
@@ -118,6 +120,106 @@
     });
   }
 
+  /**
+   * The job-kind list and the chosen kind's fields (a TypedInput each, kept in the node's `fields` by
+   * key) for the nodes that work on any kind. The kinds come from the runtime at `spec.url`, which reads
+   * them from the core's table of job kinds: nothing here knows a service by name. `spec.type` is the
+   * node type whose labels are redrawn once the kinds arrive; `spec.onKind(kind)` runs when the user
+   * picks a kind.
+   */
+  function kindForm(spec) {
+    var kinds = null;
+    var loading = null;
+    function load() {
+      if (!loading) {
+        loading = $.getJSON(spec.url).then(
+          (list) => {
+            kinds = list;
+            // Labels drawn before the kinds arrived show the kind's name: redraw them with its title.
+            RED.nodes.eachNode((n) => {
+              if (n.type === spec.type) n.dirty = true;
+            });
+            RED.view?.redraw?.(true);
+            return list;
+          },
+          () => {
+            loading = null;
+            return [];
+          },
+        );
+      }
+      return loading;
+    }
+    function kindOf(name) {
+      return (kinds || []).filter((k) => k.name === name)[0];
+    }
+    function rows() {
+      return $('#node-input-huaweicloud-fields input.huaweicloud-field');
+    }
+    function read(into) {
+      rows().each(function () {
+        var $input = $(this);
+        into[$input.data('key')] = { value: $input.typedInput('value'), type: $input.typedInput('type') };
+      });
+      return into;
+    }
+    function prepare(node) {
+      var values = $.extend(true, {}, node.fields || {});
+      var $kind = $('#node-input-kind');
+      var $rows = $('#node-input-huaweicloud-fields');
+      function showFields(kind) {
+        $rows.empty();
+        (kind ? kind.fields : []).forEach((field) => {
+          typedRow(
+            $rows,
+            {
+              key: field.key,
+              label: field.label,
+              description: field.description,
+              required: field.required,
+              types: field.types,
+              id: `node-input-huaweicloud-field-${field.key}`,
+              className: 'huaweicloud-field',
+            },
+            values[field.key],
+          );
+        });
+        $('#node-input-huaweicloud-description').text(kind ? kind.description : spec.anyKind);
+        $('#node-input-huaweicloud-streaming').toggle(!!kind?.streaming);
+      }
+      load().then((list) => {
+        $kind.empty();
+        $('<option value="">(msg.kind)</option>').appendTo($kind);
+        list.forEach((kind) => {
+          $('<option></option>').val(kind.name).text(kind.title).appendTo($kind);
+        });
+        if (!list.length)
+          $('<option value="" disabled>(the job kinds could not be loaded)</option>').appendTo($kind);
+        $kind.val(kindOf(node.kind) ? node.kind : '');
+        showFields(kindOf($kind.val()));
+        $kind.on('change', () => {
+          read(values);
+          var kind = kindOf($kind.val());
+          showFields(kind);
+          if (kind && spec.onKind) spec.onKind(kind);
+        });
+      });
+    }
+    function save(node) {
+      node.fields = read({});
+    }
+    /** The node's label: its name, else `<prefix> <kind title>`, never an object. */
+    function label(prefix) {
+      return function () {
+        if (this.name) return this.name;
+        var kind = kindOf(this.kind);
+        return `${prefix} ${kind ? kind.title : textOf(this.kind) || 'job'}`;
+      };
+    }
+    load();
+    return { load: load, kindOf: kindOf, prepare: prepare, save: save, label: label };
+  }
+
   /** Keeps a node's label readable whatever a property holds: text stays, anything else is left out. */
   function textOf(value) {
     return typeof value === 'string' ? value : '';
@@ -136,5 +238,6 @@
     labelStyle: labelStyle,
     textOf: textOf,
     registerQueryNode: registerQueryNode,
+    kindForm: kindForm,
   };
 })();

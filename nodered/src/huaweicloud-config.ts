@@ -126,32 +126,45 @@ export = withOutputGuard((RED: NodeAPI) => {
       if (identityProvider && !idToken && !idTokenFile)
         throw new InputError('idToken', 'expected an id token or an id token file for the identity provider');
       const proxy = setting('proxy', def.proxy);
+      const clientWith = (agent: EnvHttpProxyAgent | undefined) =>
+        createClient({
+          region: setting('region', def.region),
+          projectId: setting('projectId', def.projectId),
+          // Left empty, the core reads HUAWEI_CLOUD_* / HUAWEICLOUD_SDK_* from Node-RED's environment.
+          credentials:
+            accessKey || secretKey
+              ? {
+                  accessKey: accessKey ?? '',
+                  secretKey: secretKey ?? '',
+                  ...(securityToken ? { securityToken } : {}),
+                }
+              : authToken
+                ? { authToken }
+                : identityProvider
+                  ? { idpId: identityProvider, ...(idToken ? { idToken } : { idTokenFile }) }
+                  : undefined,
+          endpoint: setting('endpoint', def.endpoint),
+          endpoints: {
+            dli: setting('endpointDli', def.endpointDli),
+            dataarts: setting('endpointDataarts', def.endpointDataarts),
+            cdm: setting('endpointCdm', def.endpointCdm),
+            iam: setting('endpointIam', def.endpointIam),
+          },
+          http: agent ? { dispatcher: agent } : {},
+        });
       dispatcher = proxy ? proxyAgent(proxy) : undefined;
-      this.client = createClient({
-        region: setting('region', def.region),
-        projectId: setting('projectId', def.projectId),
-        // Left empty, the core reads HUAWEI_CLOUD_* / HUAWEICLOUD_SDK_* from Node-RED's environment.
-        credentials:
-          accessKey || secretKey
-            ? {
-                accessKey: accessKey ?? '',
-                secretKey: secretKey ?? '',
-                ...(securityToken ? { securityToken } : {}),
-              }
-            : authToken
-              ? { authToken }
-              : identityProvider
-                ? { idpId: identityProvider, ...(idToken ? { idToken } : { idTokenFile }) }
-                : undefined,
-        endpoint: setting('endpoint', def.endpoint),
-        endpoints: {
-          dli: setting('endpointDli', def.endpointDli),
-          dataarts: setting('endpointDataarts', def.endpointDataarts),
-          cdm: setting('endpointCdm', def.endpointCdm),
-          iam: setting('endpointIam', def.endpointIam),
-        },
-        http: dispatcher ? { dispatcher } : {},
-      });
+      this.client = clientWith(dispatcher);
+      // A client of its own, for work that must outlive the flow's (a stop sent as the flow closes).
+      this.ownClient = () => {
+        const agent = proxy ? proxyAgent(proxy) : undefined;
+        const client = clientWith(agent);
+        return {
+          client,
+          close: async () => {
+            await Promise.allSettled([client.close(), agent?.close()]);
+          },
+        };
+      };
     } catch (error) {
       // Logged once here, and reported by each node that uses this config with its msg, so that Catch
       // nodes see it. The core's messages about credentials never echo them.

@@ -4,8 +4,11 @@ import {
   JOB_KINDS,
   JobFailedError,
   type JobState,
+  type JobStopRequest,
   parseDuration,
   parseJobRef,
+  StopFailedError,
+  stopJob,
   WaitTimeoutError,
   waitForJob,
 } from './lib/core.js';
@@ -20,7 +23,9 @@ import {
 } from './lib/msg-overrides.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './lib/node-red.js';
 import {
+  CLOSE_LIMIT_MS,
   clientOf,
+  configOf,
   errorStatus,
   failWith,
   InFlight,
@@ -34,7 +39,12 @@ interface WaitDef extends NodeDef {
   /** The identity fields of its kind, by key (jobId, jobName, ...): a TypedInput each. */
   fields?: Record<string, TypedValue | undefined>;
   progressOutput?: boolean;
+  /** Stop the job when its wait is cancelled (msg.cancel), times out, or the flow stops. Off by default. */
+  stopOnCancel?: boolean;
 }
+
+/** A stop on close must end before Node-RED gives up on the close (the node's own limit). */
+const STOP_LIMIT_MS = CLOSE_LIMIT_MS - 1_000;
 
 /** What the editor's kind dropdown and identity fields are built from: the core's table of job kinds. */
 const KIND_CATALOG = JOB_KINDS.map((kind) => ({
@@ -173,6 +183,8 @@ export = withOutputGuard((RED: NodeAPI) => {
         }
 
         const client = clientOf(RED, def.server);
+        // Kept now: as the flow closes, the config node may be gone by the time a stop goes out.
+        const ownClient = configOf(RED, def.server).ownClient;
         const until = await untilOf(reader, msg);
         const timeoutMs = await durationOf(reader, msg, 'timeout', '1h');
         const intervalMs = await durationOf(reader, msg, 'interval', '5s');
@@ -209,16 +221,36 @@ export = withOutputGuard((RED: NodeAPI) => {
             msg.job = state;
             send([msg, null]);
             done();
-          } catch (error) {
+          } catch (caught) {
+            let error = caught;
+            let stopped = false;
+            if (def.stopOnCancel && (error instanceof AbortError || error instanceof WaitTimeoutError)) {
+              touch(id, { fill: 'yellow', shape: 'ring', text: 'stopping the job' });
+              // As the flow closes, the shared client closes with its config node: the stop gets its own.
+              const own = inFlight.closing ? ownClient?.() : undefined;
+              try {
+                await stopJob(own?.client ?? client, ref as JobStopRequest, {
+                  signal: AbortSignal.timeout(STOP_LIMIT_MS),
+                });
+                stopped = true;
+                node.log(`stopped ${kind.name} job ${JSON.stringify(ref)}: ${error.message}`);
+              } catch (stopError) {
+                error = new StopFailedError(ref, error, stopError);
+              } finally {
+                await own?.close();
+              }
+            }
             waits.delete(id);
             if (inFlight.closing) {
-              // The flow is stopping: nothing more to report.
+              // The flow is stopping: nothing more to send, but a job left running is worth a word.
+              if (error instanceof StopFailedError) node.warn(error.message);
               done();
               return;
             }
             const verdict = verdictOf(error);
             if (verdict) {
-              outcome = verdict.status;
+              outcome = stopped ? { fill: 'red', shape: 'ring', text: 'stopped' } : verdict.status;
+              if (stopped) msg.stopped = true;
               sendFailed(msg, send, error as Error, verdict.state);
               done();
             } else {
@@ -248,5 +280,7 @@ function verdictOf(error: unknown): { status: NodeStatus; state?: JobState | und
   if (error instanceof WaitTimeoutError)
     return { status: { fill: 'red', shape: 'ring', text: 'timed out' }, state: error.state };
   if (error instanceof AbortError) return { status: { fill: 'red', shape: 'ring', text: 'wait cancelled' } };
+  if (error instanceof StopFailedError)
+    return { status: { fill: 'red', shape: 'ring', text: 'stop failed' } };
   return undefined;
 }

@@ -23,6 +23,7 @@ const OUR_TYPES = [
   'huaweicloud-dataarts-job-status',
   'huaweicloud-cdm-job-status',
   'huaweicloud-job-wait',
+  'huaweicloud-job-start',
 ];
 
 function findChromium(): string | undefined {
@@ -75,9 +76,10 @@ beforeAll(async () => {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
   await page.goto(nodeRed.url);
+  // Every node's editor code has run: each registers its type.
   await page.waitForFunction(
-    () => (globalThis as unknown as EditorWindow).RED?.nodes?.getType?.('huaweicloud-job-wait'),
-    null,
+    (types) => types.every((t) => (globalThis as unknown as EditorWindow).RED?.nodes?.getType?.(t)),
+    OUR_TYPES,
     {
       timeout: 30_000,
     },
@@ -174,14 +176,14 @@ async function openAndCancel(id: string, type: string) {
   }, id);
   await page.locator('#node-dialog-cancel').waitFor({ state: 'visible' });
   await expectVisible('#node-input-server');
-  if (type === 'huaweicloud-job-wait') {
-    // The kinds and their fields come from the runtime's table.
+  if (type === 'huaweicloud-job-wait' || type === 'huaweicloud-job-start') {
+    // The kinds and their fields come from the runtime's table: the start node lists those that start.
     await page.waitForFunction(
       (n) =>
         (globalThis as unknown as BrowserGlobals).document.querySelectorAll('#node-input-kind option')
           .length === n,
       // Each kind, and the first choice: the kind from msg.kind.
-      JOB_KINDS.length + 1,
+      (type === 'huaweicloud-job-start' ? JOB_KINDS.filter((k) => k.start).length : JOB_KINDS.length) + 1,
     );
     const fields = await page.locator('#node-input-huaweicloud-fields .red-ui-typedInput-container').count();
     expect(fields).toBeGreaterThan(0);
@@ -229,6 +231,7 @@ describe.skipIf(skip)('the editor', () => {
         'huaweicloud-dli-flink-jobs',
         'huaweicloud-dli-sql-progress',
         'huaweicloud-job-wait',
+        'huaweicloud-job-start',
       ]) {
         const icon = String(RED.nodes.getType(type)?.icon);
         out[icon] = (await fetch(`icons/${pkg}/${icon}`)).status;
@@ -240,6 +243,7 @@ describe.skipIf(skip)('the editor', () => {
       'huaweicloud-list.svg': 200,
       'huaweicloud-progress.svg': 200,
       'huaweicloud-wait.svg': 200,
+      'huaweicloud-start.svg': 200,
     });
   });
 
@@ -259,6 +263,7 @@ describe.skipIf(skip)('the editor', () => {
   it('imports each example flow, opens every node and its help, with no error in the page', async () => {
     await importExample('Query job status');
     await importExample('Wait for jobs');
+    await importExample('Run a SQL statement');
     const seen = new Set<string>();
     for (const type of OUR_TYPES) {
       const ids = await idsOf(type);
@@ -280,6 +285,67 @@ describe.skipIf(skip)('the editor', () => {
     expect(labels).toEqual(['succeeded', 'failed', 'progress']);
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it("the start node's dialog: every kind that starts, its fields as TypedInputs with JSON where a field takes an object, saved by key", async () => {
+    await page.evaluate(() => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      RED.view.importNodes(
+        [
+          {
+            id: 'a1b2c3d4e5f60718',
+            type: 'huaweicloud-job-start',
+            x: 200,
+            y: 400,
+            kind: 'dli-sql',
+            fields: { sql: { value: 'SELECT 1', type: 'str' } },
+          },
+        ],
+        { generateIds: false },
+      );
+      RED.editor.edit(RED.nodes.node('a1b2c3d4e5f60718'));
+    });
+    await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    await page.locator('#node-input-huaweicloud-field-sql').waitFor({ state: 'attached' });
+    expect(await page.locator('#node-input-huaweicloud-field-sql').inputValue()).toBe('SELECT 1');
+    // conf takes a list or an object: JSON is one of its types; a plain text field has none.
+    const types = await page.evaluate(() => {
+      const $ = (
+        globalThis as unknown as { $: (s: string) => { typedInput(a: string, b?: unknown): unknown } }
+      ).$;
+      const has = (id: string) => {
+        try {
+          $(id).typedInput('type', 'json');
+          return $(id).typedInput('type') === 'json';
+        } catch {
+          return false;
+        }
+      };
+      return {
+        conf: has('#node-input-huaweicloud-field-conf'),
+        queue: has('#node-input-huaweicloud-field-queue'),
+      };
+    });
+    expect(types).toEqual({ conf: true, queue: false });
+    await page.locator('#node-input-kind').selectOption('cdm');
+    await page.locator('#node-input-huaweicloud-field-variables').waitFor({ state: 'attached' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      return RED.nodes.createExportableNodeSet([RED.nodes.node('a1b2c3d4e5f60718')])[0] as Record<
+        string,
+        unknown
+      >;
+    });
+    expect(saved.kind).toBe('cdm');
+    expect(Object.keys(saved.fields as object).sort()).toEqual(['clusterId', 'jobName', 'variables']);
+    const label = await page.evaluate(() => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      return RED.utils.getNodeLabel(RED.nodes.node('a1b2c3d4e5f60718'));
+    });
+    expect(label).toBe('start CDM migration job');
+    expect(problems).toEqual([]);
+  });
 
   it('loads a flow saved with the status filter in `status`, and no label ever shows [object Object]', async () => {
     const saved = readFileSync(new URL('./fixtures/flink-jobs-status-0.1.json', import.meta.url), 'utf8');

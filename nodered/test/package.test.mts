@@ -58,6 +58,7 @@ describe('the package manifest', () => {
       'huaweicloud-dli-flink-job',
       'huaweicloud-dli-flink-jobs',
       'huaweicloud-dli-sql-progress',
+      'huaweicloud-job-start',
       'huaweicloud-job-wait',
     ]);
   });
@@ -91,6 +92,7 @@ const ICONS: Record<string, string> = {
   'huaweicloud-dli-flink-jobs': 'huaweicloud-list.svg',
   'huaweicloud-dli-sql-progress': 'huaweicloud-progress.svg',
   'huaweicloud-job-wait': 'huaweicloud-wait.svg',
+  'huaweicloud-job-start': 'huaweicloud-start.svg',
 };
 
 describe('the editor files', () => {

@@ -202,6 +202,16 @@ const ANSWERS: Answer[] = [
       ...unknownFields(),
     }),
   },
+  // Starts: a statement DLI refuses (200, is_success false), a CDM start refused with an error body.
+  {
+    path: '/jobs/submit-job',
+    body: json({ is_success: false, message: `DLI.0005: ${ECHO}`, request_id: SHORT }),
+  },
+  {
+    path: '/cdm/job/start_canary/start',
+    status: 400,
+    body: json({ error_code: `Cdm.0100 ${SHORT}`, error_msg: ECHO }),
+  },
 ];
 
 /** The reads each config makes: a node type and the msg that starts it. */
@@ -241,6 +251,16 @@ const READS: { type: string; msg: Msg; wait?: { kind: string; until: 'finished' 
     msg: { jobName: 'rt_canary' },
     wait: { kind: 'dataarts-realtime', until: 'finished' as const },
   },
+  // A statement holding the secret, refused by the service, and one refused by its own schema.
+  {
+    type: 'huaweicloud-job-start',
+    msg: { kind: 'dli-sql', sql: `SELECT '${SECRET_KEY}'`, conf: [`spark.password=${SECURITY_TOKEN}`] },
+  },
+  {
+    type: 'huaweicloud-job-start',
+    msg: { kind: 'dli-sql', sql: 'SELECT 1', queue: `${SECRET_KEY}${'q'.repeat(120)}` },
+  },
+  { type: 'huaweicloud-job-start', msg: { kind: 'cdm', clusterId: CLUSTER, jobName: 'start_canary' } },
 ];
 
 let emulator: Emulator;
@@ -316,6 +336,7 @@ async function runFlow() {
           ? { ...read.wait, timeout: '5s', interval: '100ms', progressOutput: true, fields: {}, outputs: 3 }
           : {}),
         ...(read.type === 'huaweicloud-dli-flink-jobs' ? { output: 'split' } : {}),
+        ...(read.type === 'huaweicloud-job-start' ? { kind: '', fields: {} } : {}),
       });
       starts.push({ id, msg: read.msg });
     }
@@ -384,7 +405,11 @@ describe('secret canaries through every node and both kinds of credentials', () 
     expect(requests.filter((r) => r.fault === 'respond').length).toBeGreaterThanOrEqual(2 * READS.length);
     expect(new Set(requests.map((r) => r.auth))).toEqual(new Set(['aksk', 'token']));
     const codes = captured.errors.map((m) => m.error.code);
-    expect(codes).toEqual(expect.arrayContaining(['APIG.0301', 'DLI.REQUEST_FAILED']));
+    expect(codes).toEqual(
+      expect.arrayContaining(['APIG.0301', 'DLI.REQUEST_FAILED', 'JOBGATE_INVALID_INPUT']),
+    );
+    expect(requests.some((r) => r.path.endsWith('/jobs/submit-job') && r.fault === 'respond')).toBe(true);
+    expect(requests.some((r) => r.path.endsWith('/cdm/job/start_canary/start'))).toBe(true);
     expect(captured.errors.some((m) => m.error.stack)).toBe(true);
     expect(captured.sent.some((m) => m.error?.code === 'JOBGATE_JOB_FAILED')).toBe(true);
     expect(captured.sent.some((m) => m.job?.phase === 'succeeded' || m.job?.phase === 'running')).toBe(true);

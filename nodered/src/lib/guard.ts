@@ -1,4 +1,4 @@
-import { boundValue, oneLine, printable, redact } from './core.js';
+import { boundValue, fieldsOf, JOB_KINDS, oneLine, printable, redact, startFieldsOf } from './core.js';
 import type { DoneFunction, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './node-red.js';
 
 /**
@@ -27,8 +27,21 @@ import type { DoneFunction, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunct
  * checks that), so a new call site cannot forget.
  */
 
-/** The msg properties a JobGate node writes; every other property of a msg passes through as it came. */
-export const OWNED_PROPERTIES = ['payload', 'job', 'error', 'statusCode', 'totalCount'] as const;
+/**
+ * The msg properties a JobGate node writes; every other property of a msg passes through as it came.
+ * The start node names the job it started as the wait node reads it: `kind` and each identity field;
+ * and the start fields it read (`sql`, `conf`, ...) leave it, like everything it writes, without a secret.
+ */
+export const OWNED_PROPERTIES: readonly string[] = [
+  'payload',
+  'job',
+  'error',
+  'statusCode',
+  'totalCount',
+  'stopped',
+  'kind',
+  ...new Set(JOB_KINDS.flatMap((kind) => [...fieldsOf(kind), ...startFieldsOf(kind)].map((f) => f.key))),
+];
 
 /** Node status text longer than this helps no one in the editor. */
 export const STATUS_MAX = 256;

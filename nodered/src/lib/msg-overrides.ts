@@ -6,6 +6,7 @@ import {
   InputError,
   JOB_KINDS,
   type JobKind,
+  startFieldsOf,
 } from './core.js';
 import type { Node, NodeAPI, NodeMessage } from './node-red.js';
 import { evaluate, type TypedValue, typedInputOf } from './runtime.js';
@@ -61,20 +62,23 @@ export function identityOverrides(kind: JobKind): MsgOverride[] {
   }));
 }
 
-/** The identity fields of every kind, each once (a wait node's kind may come from msg.kind). */
-function everyIdentityField(): MsgOverride[] {
+/** Fields of every kind, each once, described for each kind that has it (a kind may come from msg.kind). */
+function everyKindsField(overridesOf: (kind: JobKind) => MsgOverride[]): MsgOverride[] {
   const seen = new Map<string, MsgOverride>();
   for (const kind of JOB_KINDS)
-    for (const field of identityOverrides(kind as unknown as JobKind)) {
-      const known = seen.get(field.key);
+    for (const field of overridesOf(kind as unknown as JobKind)) {
+      const known = seen.get(field.name);
       const used = `${kind.title}: ${field.description}`;
       seen.set(
-        field.key,
+        field.name,
         known ? { ...known, description: `${known.description}; ${used}` } : { ...field, description: used },
       );
     }
   return [...seen.values()];
 }
+
+/** The identity fields of every kind, each once. */
+const everyIdentityField = () => everyKindsField(identityOverrides);
 
 const filter = (name: string, label: string, type: string, description: string, key = name): MsgOverride => ({
   name,
@@ -158,6 +162,58 @@ export const WAIT_OVERRIDES: readonly MsgOverride[] = [
   },
 ];
 
+/**
+ * What a start field takes, read from what its schema accepts (so that a new field of any kind gets
+ * its TypedInput types and help without naming it here): text, true/false, a list of `key=value`
+ * settings (or an object), or an object of name: value.
+ */
+export type ValueForm = 'text' | 'boolean' | 'list' | 'object';
+
+export function valueForm(schema: FieldSchema | undefined): ValueForm {
+  if (!schema) return 'text';
+  const accepts = (value: unknown) => schema.safeParse(value).success;
+  if (accepts(['name=value'])) return 'list';
+  if (accepts({ name: 'value' })) return 'object';
+  if (accepts(true) && !accepts('some text')) return 'boolean';
+  return 'text';
+}
+
+const FORM_TYPES: Record<ValueForm, string> = {
+  text: 'string',
+  boolean: 'boolean',
+  list: 'string | array | object',
+  object: 'object',
+};
+
+/** The start fields of a kind (with its identity fields first), each read from the msg property of its name. */
+function startOverrides(kind: JobKind): MsgOverride[] {
+  const shape = (kind.start?.spec.shape ?? {}) as Record<string, FieldSchema>;
+  const identity = new Set(fieldsOf(kind).map((f) => f.key));
+  return startFieldsOf(kind).map((field) => ({
+    name: field.key,
+    key: `fields.${field.key}`,
+    msg: field.key,
+    label: field.label,
+    type: identity.has(field.key) ? refType(field.key) : FORM_TYPES[valueForm(shape[field.key])],
+    description: `${field.description}${field.required ? '' : ' (optional)'}`,
+  }));
+}
+
+/** The start node: the kind, and every start field of every kind that can be started, each once. */
+export const START_OVERRIDES: readonly MsgOverride[] = [
+  {
+    name: 'kind',
+    key: 'kind',
+    msg: 'kind',
+    label: 'Job kind',
+    type: 'string',
+    description: `one of ${JOB_KINDS.filter((k) => k.start)
+      .map((k) => k.name)
+      .join(', ')}`,
+  },
+  ...everyKindsField(startOverrides),
+];
+
 /** Every node's fields that a msg sets, by node type: what the help panels list. */
 export const MSG_OVERRIDES: Readonly<Record<string, readonly MsgOverride[]>> = {
   ...Object.fromEntries(
@@ -165,6 +221,7 @@ export const MSG_OVERRIDES: Readonly<Record<string, readonly MsgOverride[]>> = {
   ),
   'huaweicloud-dli-flink-jobs': FLINK_JOBS_OVERRIDES,
   'huaweicloud-job-wait': WAIT_OVERRIDES,
+  'huaweicloud-job-start': START_OVERRIDES,
 };
 
 /** A value that leaves a field unset. */
@@ -294,31 +351,50 @@ export function checkField(field: MsgOverride, schema: FieldSchema, got: FieldVa
 }
 
 /**
- * Reads a job reference of `kind`: each identity field from the node or the
- * msg, checked with the kind's own schema, so that a missing or bad field is
- * named with the msg property and the node field that set it.
+ * Reads fields of `kind` (its reference's, or its start spec's): each from the node or the msg,
+ * checked with the kind's own schema, so that a missing or bad field is named with the msg property and
+ * the node field that set it. Settings given as text (`a=1` lines) become their list.
  */
-export async function readJobRef(
+async function readKindFields(
   reader: FieldReader,
   msg: NodeMessage,
   kind: JobKind,
+  infos: ReturnType<typeof fieldsOf>,
+  schema: { shape: Record<string, unknown> },
   fields: readonly MsgOverride[],
 ): Promise<{ kind: string } & Record<string, unknown>> {
-  const ref: { kind: string } & Record<string, unknown> = { kind: kind.name };
-  const shape = kind.ref.shape as Record<string, FieldSchema>;
-  for (const info of fieldsOf(kind)) {
+  const out: { kind: string } & Record<string, unknown> = { kind: kind.name };
+  const shape = schema.shape as Record<string, FieldSchema>;
+  for (const info of infos) {
     const field = fields.find((f) => f.name === info.key);
-    const schema = shape[info.key];
-    if (!field || !schema) continue;
+    const check = shape[info.key];
+    if (!field || !check) continue;
     const got = await reader.read(msg, field);
     if (!got) {
       if (info.required) throw missingField(field, kind.title);
       continue;
     }
-    checkField(field, schema, got);
-    ref[info.key] = got.value;
+    const value =
+      valueForm(check) === 'list' && typeof got.value === 'string'
+        ? got.value
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter(Boolean)
+        : got.value;
+    checkField(field, check, { ...got, value });
+    out[info.key] = value;
   }
-  return ref;
+  return out;
+}
+
+/** Reads a job reference of `kind`: each identity field from the node or the msg (see readKindFields). */
+export function readJobRef(
+  reader: FieldReader,
+  msg: NodeMessage,
+  kind: JobKind,
+  fields: readonly MsgOverride[],
+): Promise<{ kind: string } & Record<string, unknown>> {
+  return readKindFields(reader, msg, kind, fieldsOf(kind), kind.ref, fields);
 }
 
 /** The job kinds by name, for the wait node's msg.kind. */
@@ -327,4 +403,14 @@ export function kindOf(field: MsgOverride, got: FieldValue | undefined): JobKind
   const kind = JOB_KINDS.find((k) => k.name === got.value);
   if (!kind) throw badField(field, `expected one of ${JOB_KINDS.map((k) => k.name).join(', ')}`, got);
   return kind as unknown as JobKind;
+}
+
+/** Reads what starts a job of `kind`: each start field from the node or the msg (see readKindFields). */
+export function readStartSpec(
+  reader: FieldReader,
+  msg: NodeMessage,
+  kind: JobKind,
+): Promise<{ kind: string } & Record<string, unknown>> {
+  if (!kind.start) throw new InputError('kind', `a ${kind.title} cannot be started`);
+  return readKindFields(reader, msg, kind, startFieldsOf(kind), kind.start.spec, START_OVERRIDES);
 }

@@ -15,6 +15,19 @@ export interface ConfigNode {
   /** The client, or the reason there is none (a bad region, no credentials, ...). */
   readonly client: JobGateClient | undefined;
   readonly problem: Error | undefined;
+  /**
+   * A client of its own with the same settings, closed by the caller: for a request that must go out
+   * as the flow closes, when the shared client is closing with the config node.
+   */
+  ownClient?: () => { client: JobGateClient; close(): Promise<void> };
+}
+
+/** The config node a node points at, or the error that explains why there is none. */
+export function configOf(RED: NodeAPI, configId: unknown): ConfigNode {
+  const config =
+    typeof configId === 'string' && configId ? (RED.nodes.getNode(configId) as ConfigNode | null) : null;
+  if (!config) throw new InputError('server', 'no huaweicloud-config node is selected');
+  return config;
 }
 
 /** A TypedInput as stored in a node's config: the value and its type. */
@@ -25,9 +38,7 @@ export interface TypedValue {
 
 /** The client of the config node a node points at, or the error that explains why there is none. */
 export function clientOf(RED: NodeAPI, configId: unknown): JobGateClient {
-  const config =
-    typeof configId === 'string' && configId ? (RED.nodes.getNode(configId) as ConfigNode | null) : null;
-  if (!config) throw new InputError('server', 'no huaweicloud-config node is selected');
+  const config = configOf(RED, configId);
   if (config.problem) throw config.problem;
   if (!config.client) throw new InputError('server', 'the huaweicloud-config node has no client');
   return config.client;

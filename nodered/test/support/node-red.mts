@@ -17,6 +17,7 @@ export const NODES = {
   dataartsStatus: dist('huaweicloud-dataarts-job-status.js'),
   cdmStatus: dist('huaweicloud-cdm-job-status.js'),
   wait: dist('huaweicloud-job-wait.js'),
+  start: dist('huaweicloud-job-start.js'),
 };
 export const ALL_NODES = Object.values(NODES);
 
