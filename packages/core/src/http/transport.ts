@@ -109,8 +109,8 @@ export type HttpEvent =
 
 export interface HttpOptions {
   /**
-   * Per-attempt time limit, from asking the request budget to the whole body
-   * read (time held back by the budget counts). Default 30 s.
+   * Per-attempt time limit: at most this long held back by the request budget
+   * (then it fails unsent), and this long from sending to the whole body read. Default 30 s.
    */
   timeoutMs?: number;
   /** The largest answer body read; a larger one fails, unretried. Default 10 MiB. */
@@ -410,8 +410,8 @@ export class HttpTransport {
 
   /**
    * Sends the request, retrying transient failures, and returns the body
-   * parsed by `schema`. Bounded in time: each attempt by `timeoutMs` (time
-   * held by the request budget included), each pause between attempts by
+   * parsed by `schema`. Bounded in time: each attempt by `timeoutMs` held by the request budget and
+   * `timeoutMs` for its answer, each pause between attempts by
    * `maxDelayMs` or the capped Retry-After, and at most `maxAttempts` of them.
    */
   async requestJson<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
@@ -432,7 +432,6 @@ export class HttpTransport {
       // Renewing temporary credentials has its own retries: its failure is final here.
       const credentials = await this.#source.current(req.signal);
       if (req.signal?.aborted) throw new AbortError(req.signal.reason);
-      const asked = performance.now();
       let release: Release;
       try {
         release = await gate.acquire(req.signal, this.#timeoutMs);
@@ -449,16 +448,10 @@ export class HttpTransport {
         continue;
       }
       const sentAt = performance.now();
-      const heldMs = sentAt - asked;
       try {
-        const result = await this.#attempt(
-          req,
-          url,
-          schema,
-          credentials,
-          attempt,
-          Math.max(1, this.#timeoutMs - heldMs),
-        );
+        // Held at most timeoutMs by the budget, then timeoutMs for the answer: a request let go at the
+        // end of its hold is not sent with too little time to be answered.
+        const result = await this.#attempt(req, url, schema, credentials, attempt, this.#timeoutMs);
         release();
         return result;
       } catch (error) {
