@@ -153,17 +153,18 @@ describe('retries and faults', () => {
   it('times out a request held by latency, then succeeds once the latency is gone', async () => {
     emulator.admin.addFaults({
       type: 'latency',
-      latencyMs: 2_000,
+      latencyMs: 5_000,
       count: 1,
       match: { path: '/streaming/jobs/10001' },
     } as never);
-    const c = client({ http: { timeoutMs: 300 } });
+    // A second is plenty for an answer on a loaded machine, and far short of the held one.
+    const c = client({ http: { timeoutMs: 1_000 } });
     const body = await c.dli.getFlinkJobDetail(10001);
     expect(body.job_detail?.job_id).toBe(10001);
-    const strict = client({ http: { timeoutMs: 300, maxAttempts: 1 } });
+    const strict = client({ http: { timeoutMs: 1_000, maxAttempts: 1 } });
     emulator.admin.addFaults({
       type: 'latency',
-      latencyMs: 2_000,
+      latencyMs: 5_000,
       count: 1,
       match: { path: '/streaming/jobs/10001' },
     } as never);
