@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,18 @@ async function setup() {
       }
     },
   };
+}
+
+/** Resolves once the emulator has seen requests and then none for a second: the command is done with it. */
+async function quiet(emulator: Emulator): Promise<void> {
+  let seen = -1;
+  let still = 0;
+  while (still < 5) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const count = emulator.admin.requests().length;
+    still = count > 0 && count === seen ? still + 1 : 0;
+    seen = count;
+  }
 }
 
 describe('help', () => {
@@ -303,21 +316,31 @@ describe('watch', () => {
     }));
     emulator.admin.addJobs(jobs);
     emulator.admin.clearRequests();
-    const run = await jobgate(
+    const child = start(
       ['watch', 'dli-flink', ...jobs.map((j) => String(j.jobId)), '--until', 'running', '--json'],
       env,
     );
+    // A reader that falls behind: nothing is read until the command has exited or has been done
+    // with the emulator for a second. Its events overflow the pipe; none may be lost or reordered.
+    await Promise.race([once(child, 'exit'), quiet(emulator)]);
+    const run = await finished(child);
     expect(run.code).toBe(0);
     const paths = emulator.admin.requests().map((r) => r.path);
     const lists = paths.filter((p) => p.endsWith('/streaming/jobs')).length;
     const details = paths.filter((p) => /\/streaming\/jobs\/\d+$/.test(p)).length;
     expect(lists).toBeGreaterThan(0);
     expect(lists + details).toBeLessThan(20);
-    expect(events(run).find((e) => e.type === 'summary')).toMatchObject({
-      exitCode: 0,
-      jobs: 200,
-      requests: lists + details,
-    });
+    const all = events(run);
+    expect(all.at(-1)).toMatchObject({ type: 'summary', exitCode: 0, jobs: 200, requests: lists + details });
+    const verdicts = all.filter((e) => e.type === 'verdict');
+    expect(new Set(verdicts.map((e) => e.job))).toEqual(
+      new Set(jobs.map((j) => `dli-flink job jobId=${j.jobId}`)),
+    );
+    // Each job's last event is its verdict, before the summary.
+    for (const job of jobs) {
+      const own = all.filter((e) => e.job === `dli-flink job jobId=${job.jobId}`);
+      expect(own.at(-1)?.type).toBe('verdict');
+    }
   });
 });
 
