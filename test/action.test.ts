@@ -113,6 +113,16 @@ describe('action.yml', () => {
   });
 });
 
+describe('durations', () => {
+  it('every duration input says that a bare number is seconds', () => {
+    const inputs = readManifest().inputs as Record<string, { description: string }>;
+    for (const name of ['timeout', 'poll_interval', 'max_poll_interval'])
+      expect(inputs[name]?.description.replace(/`/g, ''), name).toContain(
+        'a bare number is seconds: 30 is 30 seconds',
+      );
+  });
+});
+
 describe('the bundle', () => {
   const bundle = readFileSync(new URL('../action/dist/main/index.js', import.meta.url), 'utf8');
 
@@ -280,9 +290,10 @@ describe('verdicts', () => {
     );
   });
 
-  it('fails on timeout, naming the last state, with outputs set', async () => {
+  it('fails on timeout, naming the last state, with outputs set; a bare number is seconds', async () => {
     const job_id = newFlinkJob([{ status: 'job_submitting' }]);
-    const run = await runAction({ job_kind: 'dli-flink', job_id, timeout: '1s', ...credentials(), ...FAST });
+    // `timeout: 1` as documented: one second, not a millisecond.
+    const run = await runAction({ job_kind: 'dli-flink', job_id, timeout: '1', ...credentials(), ...FAST });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(
       /::error::.*timed out after 1s waiting for DLI Flink job to be finished; last status job_submitting \(pending\)/,

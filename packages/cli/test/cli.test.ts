@@ -77,6 +77,17 @@ describe('help', () => {
     });
     for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '5 ']) expect(run.stdout).toContain(`\n  ${code}`);
   });
+
+  it('says in every command that takes a duration that a bare number is seconds', async () => {
+    for (const command of ['wait', 'run', 'watch']) {
+      const help = await jobgate([command, '--help']);
+      expect(help.code).toBe(0);
+      for (const flag of ['--timeout', '--interval', '--max-interval'])
+        expect(help.stdout, `${command} ${flag}`).toMatch(
+          new RegExp(`^  ${flag} DURATION[^\\n]*a bare number is seconds: 30 is 30 seconds`, 'm'),
+        );
+    }
+  });
 });
 
 describe('status', () => {
@@ -161,7 +172,11 @@ describe('wait', () => {
 
   it('exits 3 when the wait times out, naming the last status; 4 when that status is undocumented', async () => {
     const { emulator, env } = await setup();
-    const slow = await jobgate(['wait', 'dli-flink', '10001', '--timeout', '1', ...FAST], env);
+    // Bare numbers are seconds, in every duration flag, as --help says.
+    const slow = await jobgate(
+      ['wait', 'dli-flink', '10001', '--timeout', '1', '--interval', '1', '--max-interval', '2'],
+      env,
+    );
     expect(slow.code).toBe(3);
     expect(slow.stdout).toContain(
       'timed out after 1s waiting for DLI Flink job to be finished; last status job_submitting',
