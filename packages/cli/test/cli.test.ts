@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
+import { FlinkJobListFilter, fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { z } from 'zod';
 import { envFor, events, finished, jobgate, output, type Run, start } from './helpers.js';
 
 const SQL_OK = '3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60';
@@ -121,6 +123,33 @@ describe('status', () => {
     const odd = await jobgate(['status', 'cdm', CLUSTER, 'odd'], env);
     expect(odd.code).toBe(4);
     expect(odd.stdout).toMatch(/^status\s+SOMETHING_NEW$/m);
+  });
+
+  it('names a job of every kind by the flags of its fields, and takes every setting as a flag', async () => {
+    const { emulator } = await setup();
+    // A value for each identity field; a kind with a field not here fails the test until it is added.
+    const sample: Record<string, (kind: JobKind) => string | number> = {
+      jobId: (kind) => (kind.name === 'dli-sql' ? 'c0ffee00-0000-4000-8000-00000000f1a9' : 41_001),
+      jobName: (kind) => `${kind.name.replace(/-/g, '_')}_by_flags`,
+      clusterId: () => CLUSTER,
+      instanceId: () => 5,
+      workspace: () => 'ws-flags',
+    };
+    const { accessKey, secretKey, projectId } = emulator.credentials;
+    // Nothing from the environment: endpoint, project and credentials as flags.
+    const settings = ['--endpoint', emulator.url, '--project-id', projectId];
+    const keys = ['--access-key', accessKey, '--secret-key', secretKey];
+    for (const kind of JOB_KINDS as unknown as JobKind[]) {
+      const running = Object.keys(kind.statuses).find((s) => kind.statuses[s] === 'running') as string;
+      const ref = Object.fromEntries(fieldsOf(kind).map((f) => [f.key, sample[f.key]?.(kind)]));
+      emulator.admin.addJobs({ kind: kind.name, ...ref, steps: [{ status: running }] } as never);
+      const flags = fieldsOf(kind).flatMap((f) => [`--${f.input.replace(/_/g, '-')}`, String(ref[f.key])]);
+      const run = await jobgate(['status', kind.name, ...flags, ...settings, ...keys]);
+      expect(run.stderr, kind.name).toBe('');
+      expect(run.code, kind.name).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^status\\s+${running}$`, 'm'));
+      expect(run.stdout).not.toContain(secretKey);
+    }
   });
 });
 
@@ -249,6 +278,35 @@ describe('service errors and secrets', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
+  it('says an https:// endpoint that answers in plain HTTP is likely not an HTTPS server, after one connection', async () => {
+    const { env } = await setup();
+    // A server that answers every connection in plain HTTP, counting them.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const endpoint = `https://127.0.0.1:${port}`;
+      const run = await jobgate(['wait', 'dli-flink', '10001', '--json', ...FAST], {
+        ...env,
+        JOBGATE_ENDPOINT: endpoint,
+      });
+      expect(run.code).toBe(5);
+      const last = events(run).at(-1);
+      expect(last).toMatchObject({ type: 'verdict', exitCode: 5 });
+      expect(String(last?.message)).toMatch(/did not answer in TLS: is it a plain HTTP server\?/);
+      expect(run.stdout + run.stderr).not.toMatch(/routines:|ssl3_get_record|wrong version number/);
+      expect(events(run).filter((e) => e.type === 'transient-error')).toEqual([]);
+      expect(connections).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('exits 5 for a job that does not exist', async () => {
     const { env } = await setup();
     const run = await jobgate(['wait', 'dli-flink', '99999', '--json'], env);
@@ -311,6 +369,26 @@ describe('watch', () => {
       jobs: 3,
       notRunning: ['dli-flink job jobId=10002'],
     });
+  });
+
+  it('counts in words that agree with the number (1 job, 1 Flink job), without colour off a terminal', async () => {
+    const { emulator, env } = await setup();
+    emulator.admin.addJobs({
+      kind: 'dli-flink',
+      jobId: 42_001,
+      name: 'only_one',
+      steps: [{ status: 'job_finish' }],
+    });
+    const one = await jobgate(['watch', 'dli-flink', '42001', ...FAST], env);
+    const listed = await jobgate(['list', 'flink', '--name', 'only_one'], env);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('✓ dli-flink job jobId=42001 succeeded (status job_finish) after ');
+    expect(one.stdout).toMatch(/^✓ 1 job: 1 succeeded$/m);
+    expect(listed.stdout).toMatch(/^1 Flink job$/m);
+    for (const run of [one, listed]) {
+      expect(run.stdout).not.toMatch(/\bis (succeeded|failed|cancelled)\b|\b1 (jobs|requests|Flink jobs)\b/);
+      expect(run.stdout).not.toContain('\u001b');
+    }
   });
 
   it('names the entry and field of a bad jobs file', async () => {
@@ -380,6 +458,34 @@ describe('list flink', () => {
     expect(all.filter((e) => e.type === 'job')).toHaveLength(130);
     expect(all.at(-1)).toMatchObject({ type: 'summary', jobs: 130, requests: 2 });
     expect(emulator.admin.requests().every((r) => /status=job_running/.test(r.query ?? ''))).toBe(true);
+  });
+
+  it('passes every documented filter of the list API, from the flags named after them', async () => {
+    const { emulator, env } = await setup();
+    emulator.admin.clearRequests();
+    const shape = FlinkJobListFilter.shape as Record<string, z.ZodType>;
+    const sent: Record<string, string> = {};
+    const flags: string[] = [];
+    for (const [key, schema] of Object.entries(shape)) {
+      if (key === 'limit' || key === 'offset') continue; // paging: every page is read
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const inner = (schema as z.ZodOptional).unwrap() as z.ZodType & { options?: string[] };
+      const value =
+        inner.def.type === 'boolean'
+          ? 'true'
+          : inner.def.type === 'number'
+            ? '7'
+            : (inner.options?.at(-1) ?? `${key}-x`);
+      sent[key] = value;
+      flags.push(...(inner.def.type === 'boolean' ? [flag] : [flag, value]));
+    }
+    const run = await jobgate(['list', 'flink', ...flags, '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const query = new URLSearchParams(emulator.admin.requests()[0]?.query ?? '');
+    const values = [...query.values()];
+    for (const [key, value] of Object.entries(sent)) expect(values, key).toContain(value);
+    expect(query.get('root_job_id')).toBe('7');
   });
 });
 
