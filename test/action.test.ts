@@ -214,15 +214,22 @@ describe('every job kind succeeding', () => {
     expect(run.summary).toContain('MRS_Flink_Job_1');
   });
 
-  it('cdm: a migration job that succeeds, with its counters in the summary', async () => {
+  it('cdm: a migration job that succeeds, with its progress (rounded) and counters in the summary', async () => {
     const job = newCdmJob([
       { status: 'BOOTING', durationMs: 30_000 },
-      { status: 'RUNNING', durationMs: 120_000, progress: 0 },
+      { status: 'RUNNING', durationMs: HOURS, progress: 33.3333 },
       { status: 'SUCCEEDED', progress: 100, counters: { ROWS_READ: 1800, ROWS_WRITTEN: 1800 } },
     ]);
-    const run = await runAction({ job_kind: 'cdm', ...job, ...credentials(), ...FAST });
+    const run = await runAction(
+      { job_kind: 'cdm', ...job, ...credentials(), ...FAST },
+      { onStdout: advanceWhen('RUNNING (running', HOURS) },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'SUCCEEDED', phase: 'succeeded' });
+    // Progress rises from 33.3333% by fractions of a percent; a fraction is never printed.
+    expect(run.stdout).toMatch(/RUNNING \(running, 3\d%\)/);
+    expect(`${run.stdout}${run.summary}`).not.toMatch(/\d\.\d+ ?%/);
+    expect(run.summary).toContain('| Progress | 100% |');
     expect(run.summary).toContain('| ROWS_WRITTEN | 1800 |');
   });
 });
