@@ -151,3 +151,14 @@ describe('the READMEs', () => {
     },
   );
 });
+
+describe('the libraries', () => {
+  it('names every dependency of the command in its README, with what it is for', () => {
+    const manifest = JSON.parse(read('packages/cli/package.json')) as {
+      dependencies: Record<string, string>;
+    };
+    const section = cliReadme.slice(cliReadme.indexOf('## Libraries'));
+    for (const name of Object.keys(manifest.dependencies))
+      expect(section, name).toMatch(new RegExp(`^\\| \`${name}\` \\| [^|]+ \\| [^|]+ \\|$`, 'm'));
+  });
+});
