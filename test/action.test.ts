@@ -113,6 +113,16 @@ describe('action.yml', () => {
   });
 });
 
+describe('durations', () => {
+  it('every duration input says that a bare number is seconds', () => {
+    const inputs = readManifest().inputs as Record<string, { description: string }>;
+    for (const name of ['timeout', 'poll_interval', 'max_poll_interval'])
+      expect(inputs[name]?.description.replace(/`/g, ''), name).toContain(
+        'a bare number is seconds: 30 is 30 seconds',
+      );
+  });
+});
+
 describe('the bundle', () => {
   const bundle = readFileSync(new URL('../action/dist/main/index.js', import.meta.url), 'utf8');
 
@@ -204,15 +214,22 @@ describe('every job kind succeeding', () => {
     expect(run.summary).toContain('MRS_Flink_Job_1');
   });
 
-  it('cdm: a migration job that succeeds, with its counters in the summary', async () => {
+  it('cdm: a migration job that succeeds, with its progress (rounded) and counters in the summary', async () => {
     const job = newCdmJob([
       { status: 'BOOTING', durationMs: 30_000 },
-      { status: 'RUNNING', durationMs: 120_000, progress: 0 },
+      { status: 'RUNNING', durationMs: HOURS, progress: 33.3333 },
       { status: 'SUCCEEDED', progress: 100, counters: { ROWS_READ: 1800, ROWS_WRITTEN: 1800 } },
     ]);
-    const run = await runAction({ job_kind: 'cdm', ...job, ...credentials(), ...FAST });
+    const run = await runAction(
+      { job_kind: 'cdm', ...job, ...credentials(), ...FAST },
+      { onStdout: advanceWhen('RUNNING (running', HOURS) },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'SUCCEEDED', phase: 'succeeded' });
+    // Progress rises from 33.3333% by fractions of a percent; a fraction is never printed.
+    expect(run.stdout).toMatch(/RUNNING \(running, 3\d%\)/);
+    expect(`${run.stdout}${run.summary}`).not.toMatch(/\d\.\d+ ?%/);
+    expect(run.summary).toContain('| Progress | 100% |');
     expect(run.summary).toContain('| ROWS_WRITTEN | 1800 |');
   });
 });
@@ -280,9 +297,10 @@ describe('verdicts', () => {
     );
   });
 
-  it('fails on timeout, naming the last state, with outputs set', async () => {
+  it('fails on timeout, naming the last state, with outputs set; a bare number is seconds', async () => {
     const job_id = newFlinkJob([{ status: 'job_submitting' }]);
-    const run = await runAction({ job_kind: 'dli-flink', job_id, timeout: '1s', ...credentials(), ...FAST });
+    // `timeout: 1` as documented: one second, not a millisecond.
+    const run = await runAction({ job_kind: 'dli-flink', job_id, timeout: '1', ...credentials(), ...FAST });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(
       /::error::.*timed out after 1s waiting for DLI Flink job to be finished; last status job_submitting \(pending\)/,

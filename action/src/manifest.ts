@@ -95,19 +95,20 @@ export function actionInputs(): ActionInput[] {
     },
     {
       name: 'timeout',
-      description: 'How long to wait, such as `30m`, `90s`, `1h30m`, or a number of seconds such as `30`.',
+      description:
+        'How long to wait, such as `30m`, `90s` or `1h30m`; a bare number is seconds: `30` is 30 seconds.',
       default: '60m',
     },
     {
       name: 'poll_interval',
       description:
-        'The shortest gap between status requests, and the first one, such as `5s` or `500ms` (a bare number is seconds). Where a job reports progress, the next request is scheduled near its expected end.',
+        'The shortest gap between status requests, and the first one, such as `5s` or `500ms`; a bare number is seconds: `30` is 30 seconds. Where a job reports progress, the next request is scheduled near its expected end.',
       default: seconds(WAIT_DEFAULTS.intervalMs),
     },
     {
       name: 'max_poll_interval',
       description:
-        'The longest gap between status requests, such as `60s` or `2m` (a bare number is seconds).',
+        'The longest gap between status requests, such as `60s` or `2m`; a bare number is seconds: `30` is 30 seconds.',
       default: seconds(WAIT_DEFAULTS.maxIntervalMs),
     },
     {

@@ -71,11 +71,19 @@ async function durationOf(
   const got = await reader.read(msg, field);
   if (!got) return parseDuration(name, fallback);
   if (typeof got.value !== 'string' && typeof got.value !== 'number')
-    throw badField(field, 'expected a duration such as 30m, 90s or 1h30m', got);
+    throw badField(
+      field,
+      'expected a duration such as 30m, 90s or 1h30m, or a number of seconds such as 30',
+      got,
+    );
   try {
     return Math.min(parseDuration(name, got.value), MAX_TIMER_MS);
   } catch {
-    throw badField(field, 'expected a positive duration such as 30m, 90s or 1h30m', got);
+    throw badField(
+      field,
+      'expected a positive duration such as 30m, 90s or 1h30m, or a number of seconds such as 30',
+      got,
+    );
   }
 }
 

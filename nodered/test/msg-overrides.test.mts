@@ -407,11 +407,11 @@ describe('the wait node', () => {
     for (const [incoming, message] of [
       [
         { kind: 'cdm', ...JOBS.cdm, interval: 'soon' },
-        'InputError: interval: expected a positive duration such as 30m, 90s or 1h30m (got "soon" from msg.interval)',
+        'InputError: interval: expected a positive duration such as 30m, 90s or 1h30m, or a number of seconds such as 30 (got "soon" from msg.interval)',
       ],
       [
         { kind: 'cdm', ...JOBS.cdm, timeout: { m: 1 } },
-        'InputError: timeout: expected a duration such as 30m, 90s or 1h30m (got {"m":1} from msg.timeout)',
+        'InputError: timeout: expected a duration such as 30m, 90s or 1h30m, or a number of seconds such as 30 (got {"m":1} from msg.timeout)',
       ],
       [{ ...JOBS.cdm }, "InputError: kind: required; set msg.kind or the node's Job kind"],
       [

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
 import { type Emulator, type JobInput, startEmulator } from '@jobgate/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import {
   nextMessage,
   statuses,
 } from './support/node-red.mjs';
+import { NODERED_DIR } from './support/paths.mjs';
 
 // Emulator time runs 100 times faster: a job's minute passes in 0.6 s.
 const TIME_SCALE = 100;
@@ -326,6 +329,33 @@ describe('huaweicloud-job-wait errors', () => {
     expect(msg.error.code).toBe('JOBGATE_INVALID_INPUT');
     expect(msg.error.message).toMatch(message);
     expect(emulator.admin.requests()).toEqual([]);
+  });
+
+  it('reads a bare number as seconds, in the Timeout field and in msg.timeout, as its help says', async () => {
+    const help = readFileSync(join(NODERED_DIR, 'dist', 'huaweicloud-job-wait.html'), 'utf8')
+      .split('data-help-name')[1]
+      ?.replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ');
+    // The Details paragraph, and the msg.timeout and msg.interval entries.
+    expect(help).toContain('a bare number is seconds: 30 is 30 seconds, in the field as in msg.timeout');
+    expect(help).toMatch(
+      /timeout string \| number a duration [^:]*; a bare number is seconds: 30 is 30 seconds/,
+    );
+    expect(help).toMatch(
+      /interval string \| number a duration [^:]*; a bare number is seconds: 30 is 30 seconds/,
+    );
+
+    for (const [options, msg] of [
+      [{ timeout: '1' }, {}],
+      [{ timeout: '' }, { timeout: 1 }],
+    ] as const) {
+      const jobId = runsForever();
+      const { node, failed } = await load(options);
+      const done = nextMessage(failed, 10_000);
+      node.receive({ jobId, ...msg });
+      expect((await done).error.message).toMatch(/^timed out after 1s waiting for DLI Flink job/);
+      await helper.unload();
+    }
   });
 
   it('keeps a timeout beyond the longest timer from firing at once', async () => {

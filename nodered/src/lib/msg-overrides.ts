@@ -150,7 +150,8 @@ export const WAIT_OVERRIDES: readonly MsgOverride[] = [
     msg: 'timeout',
     label: 'Timeout',
     type: 'string | number',
-    description: 'a duration such as 30m, 1h30m or a number of seconds (1h by default)',
+    description:
+      'a duration such as 30m or 1h30m; a bare number is seconds: 30 is 30 seconds (1h by default)',
   },
   {
     name: 'interval',
@@ -158,7 +159,7 @@ export const WAIT_OVERRIDES: readonly MsgOverride[] = [
     msg: 'interval',
     label: 'Poll every',
     type: 'string | number',
-    description: 'a duration such as 5s, 500ms or a number of seconds (5s by default)',
+    description: 'a duration such as 5s or 500ms; a bare number is seconds: 30 is 30 seconds (5s by default)',
   },
 ];
 

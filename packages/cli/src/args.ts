@@ -84,13 +84,17 @@ export const WAIT_OPTIONS: Options = {
   timeout: {
     type: 'string',
     value: 'DURATION',
-    help: 'give up after this long: 30m, 90s, 1h30m, or bare seconds such as 30 (default 60m)',
+    help: 'give up after this long: 30m, 90s, 1h30m; a bare number is seconds: 30 is 30 seconds (default 60m)',
   },
-  interval: { type: 'string', value: 'DURATION', help: 'the shortest gap between reads (default 5s)' },
+  interval: {
+    type: 'string',
+    value: 'DURATION',
+    help: 'the shortest gap between reads: 5s, 500ms; a bare number is seconds: 30 is 30 seconds (default 5s)',
+  },
   'max-interval': {
     type: 'string',
     value: 'DURATION',
-    help: 'the longest gap between reads (default 60s)',
+    help: 'the longest gap between reads: 60s, 2m; a bare number is seconds: 30 is 30 seconds (default 60s)',
   },
 };
 

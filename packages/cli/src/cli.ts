@@ -3,9 +3,10 @@ import { main } from './main.js';
 import * as out from './output.js';
 
 main(process.argv.slice(2), process.env).then(
-  (code) => process.exit(code),
+  // Exits only once the output has been read: the summary is the last line a pipe sees, never lost.
+  (code) => out.flush().then(() => process.exit(code)),
   (error: unknown) => {
     out.problem(`failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    return out.flush().then(() => process.exit(1));
   },
 );

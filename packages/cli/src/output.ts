@@ -125,6 +125,21 @@ export function terminalRows(): number {
   return stdout.rows || 24;
 }
 
+/**
+ * Resolves once everything written so far has left the process. Writes to a
+ * pipe are queued while its reader is behind, and process.exit drops what is
+ * still queued: the last events (a summary, the final verdicts) would be lost.
+ * An empty write's callback runs after every write before it.
+ */
+export function flush(): Promise<void> {
+  const drained = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (stream.destroyed || !stream.writable) resolve();
+      else stream.write('', () => resolve());
+    });
+  return Promise.all([drained(stdout), drained(stderr)]).then(() => undefined);
+}
+
 /** For the emulator's own output, which writes whole lines and blocks. */
 export const emulatorIo = {
   stdout: (text: string) => stdout.write(printable(text)),

@@ -1,9 +1,12 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
+import { FlinkJobListFilter, fieldsOf, JOB_KINDS, type JobKind } from '@jobgate/core';
 import { type Emulator, startEmulator } from '@jobgate/emulator';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { z } from 'zod';
 import { envFor, events, finished, jobgate, output, type Run, start } from './helpers.js';
 
 const SQL_OK = '3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60';
@@ -51,6 +54,18 @@ async function setup() {
   };
 }
 
+/** Resolves once the emulator has seen requests and then none for a second: the command is done with it. */
+async function quiet(emulator: Emulator): Promise<void> {
+  let seen = -1;
+  let still = 0;
+  while (still < 5) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const count = emulator.admin.requests().length;
+    still = count > 0 && count === seen ? still + 1 : 0;
+    seen = count;
+  }
+}
+
 describe('help', () => {
   it('lists every job kind of the table with the flags of its fields, and the exit codes', async () => {
     const run = await jobgate(['--help']);
@@ -63,6 +78,17 @@ describe('help', () => {
         expect(helps[i]?.stdout).toContain(`--${field.input.replace(/_/g, '-')}`);
     });
     for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '5 ']) expect(run.stdout).toContain(`\n  ${code}`);
+  });
+
+  it('says in every command that takes a duration that a bare number is seconds', async () => {
+    for (const command of ['wait', 'run', 'watch']) {
+      const help = await jobgate([command, '--help']);
+      expect(help.code).toBe(0);
+      for (const flag of ['--timeout', '--interval', '--max-interval'])
+        expect(help.stdout, `${command} ${flag}`).toMatch(
+          new RegExp(`^  ${flag} DURATION[^\\n]*a bare number is seconds: 30 is 30 seconds`, 'm'),
+        );
+    }
   });
 });
 
@@ -97,6 +123,33 @@ describe('status', () => {
     const odd = await jobgate(['status', 'cdm', CLUSTER, 'odd'], env);
     expect(odd.code).toBe(4);
     expect(odd.stdout).toMatch(/^status\s+SOMETHING_NEW$/m);
+  });
+
+  it('names a job of every kind by the flags of its fields, and takes every setting as a flag', async () => {
+    const { emulator } = await setup();
+    // A value for each identity field; a kind with a field not here fails the test until it is added.
+    const sample: Record<string, (kind: JobKind) => string | number> = {
+      jobId: (kind) => (kind.name === 'dli-sql' ? 'c0ffee00-0000-4000-8000-00000000f1a9' : 41_001),
+      jobName: (kind) => `${kind.name.replace(/-/g, '_')}_by_flags`,
+      clusterId: () => CLUSTER,
+      instanceId: () => 5,
+      workspace: () => 'ws-flags',
+    };
+    const { accessKey, secretKey, projectId } = emulator.credentials;
+    // Nothing from the environment: endpoint, project and credentials as flags.
+    const settings = ['--endpoint', emulator.url, '--project-id', projectId];
+    const keys = ['--access-key', accessKey, '--secret-key', secretKey];
+    for (const kind of JOB_KINDS as unknown as JobKind[]) {
+      const running = Object.keys(kind.statuses).find((s) => kind.statuses[s] === 'running') as string;
+      const ref = Object.fromEntries(fieldsOf(kind).map((f) => [f.key, sample[f.key]?.(kind)]));
+      emulator.admin.addJobs({ kind: kind.name, ...ref, steps: [{ status: running }] } as never);
+      const flags = fieldsOf(kind).flatMap((f) => [`--${f.input.replace(/_/g, '-')}`, String(ref[f.key])]);
+      const run = await jobgate(['status', kind.name, ...flags, ...settings, ...keys]);
+      expect(run.stderr, kind.name).toBe('');
+      expect(run.code, kind.name).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^status\\s+${running}$`, 'm'));
+      expect(run.stdout).not.toContain(secretKey);
+    }
   });
 });
 
@@ -148,7 +201,11 @@ describe('wait', () => {
 
   it('exits 3 when the wait times out, naming the last status; 4 when that status is undocumented', async () => {
     const { emulator, env } = await setup();
-    const slow = await jobgate(['wait', 'dli-flink', '10001', '--timeout', '1', ...FAST], env);
+    // Bare numbers are seconds, in every duration flag, as --help says.
+    const slow = await jobgate(
+      ['wait', 'dli-flink', '10001', '--timeout', '1', '--interval', '1', '--max-interval', '2'],
+      env,
+    );
     expect(slow.code).toBe(3);
     expect(slow.stdout).toContain(
       'timed out after 1s waiting for DLI Flink job to be finished; last status job_submitting',
@@ -221,6 +278,35 @@ describe('service errors and secrets', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
+  it('says an https:// endpoint that answers in plain HTTP is likely not an HTTPS server, after one connection', async () => {
+    const { env } = await setup();
+    // A server that answers every connection in plain HTTP, counting them.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const endpoint = `https://127.0.0.1:${port}`;
+      const run = await jobgate(['wait', 'dli-flink', '10001', '--json', ...FAST], {
+        ...env,
+        JOBGATE_ENDPOINT: endpoint,
+      });
+      expect(run.code).toBe(5);
+      const last = events(run).at(-1);
+      expect(last).toMatchObject({ type: 'verdict', exitCode: 5 });
+      expect(String(last?.message)).toMatch(/did not answer in TLS: is it a plain HTTP server\?/);
+      expect(run.stdout + run.stderr).not.toMatch(/routines:|ssl3_get_record|wrong version number/);
+      expect(events(run).filter((e) => e.type === 'transient-error')).toEqual([]);
+      expect(connections).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('exits 5 for a job that does not exist', async () => {
     const { env } = await setup();
     const run = await jobgate(['wait', 'dli-flink', '99999', '--json'], env);
@@ -285,6 +371,26 @@ describe('watch', () => {
     });
   });
 
+  it('counts in words that agree with the number (1 job, 1 Flink job), without colour off a terminal', async () => {
+    const { emulator, env } = await setup();
+    emulator.admin.addJobs({
+      kind: 'dli-flink',
+      jobId: 42_001,
+      name: 'only_one',
+      steps: [{ status: 'job_finish' }],
+    });
+    const one = await jobgate(['watch', 'dli-flink', '42001', ...FAST], env);
+    const listed = await jobgate(['list', 'flink', '--name', 'only_one'], env);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('✓ dli-flink job jobId=42001 succeeded (status job_finish) after ');
+    expect(one.stdout).toMatch(/^✓ 1 job: 1 succeeded$/m);
+    expect(listed.stdout).toMatch(/^1 Flink job$/m);
+    for (const run of [one, listed]) {
+      expect(run.stdout).not.toMatch(/\bis (succeeded|failed|cancelled)\b|\b1 (jobs|requests|Flink jobs)\b/);
+      expect(run.stdout).not.toContain('\u001b');
+    }
+  });
+
   it('names the entry and field of a bad jobs file', async () => {
     const { env } = await setup();
     const file = join(dir, 'bad.yaml');
@@ -303,21 +409,31 @@ describe('watch', () => {
     }));
     emulator.admin.addJobs(jobs);
     emulator.admin.clearRequests();
-    const run = await jobgate(
+    const child = start(
       ['watch', 'dli-flink', ...jobs.map((j) => String(j.jobId)), '--until', 'running', '--json'],
       env,
     );
+    // A reader that falls behind: nothing is read until the command has exited or has been done
+    // with the emulator for a second. Its events overflow the pipe; none may be lost or reordered.
+    await Promise.race([once(child, 'exit'), quiet(emulator)]);
+    const run = await finished(child);
     expect(run.code).toBe(0);
     const paths = emulator.admin.requests().map((r) => r.path);
     const lists = paths.filter((p) => p.endsWith('/streaming/jobs')).length;
     const details = paths.filter((p) => /\/streaming\/jobs\/\d+$/.test(p)).length;
     expect(lists).toBeGreaterThan(0);
     expect(lists + details).toBeLessThan(20);
-    expect(events(run).find((e) => e.type === 'summary')).toMatchObject({
-      exitCode: 0,
-      jobs: 200,
-      requests: lists + details,
-    });
+    const all = events(run);
+    expect(all.at(-1)).toMatchObject({ type: 'summary', exitCode: 0, jobs: 200, requests: lists + details });
+    const verdicts = all.filter((e) => e.type === 'verdict');
+    expect(new Set(verdicts.map((e) => e.job))).toEqual(
+      new Set(jobs.map((j) => `dli-flink job jobId=${j.jobId}`)),
+    );
+    // Each job's last event is its verdict, before the summary.
+    for (const job of jobs) {
+      const own = all.filter((e) => e.job === `dli-flink job jobId=${job.jobId}`);
+      expect(own.at(-1)?.type).toBe('verdict');
+    }
   });
 });
 
@@ -342,6 +458,34 @@ describe('list flink', () => {
     expect(all.filter((e) => e.type === 'job')).toHaveLength(130);
     expect(all.at(-1)).toMatchObject({ type: 'summary', jobs: 130, requests: 2 });
     expect(emulator.admin.requests().every((r) => /status=job_running/.test(r.query ?? ''))).toBe(true);
+  });
+
+  it('passes every documented filter of the list API, from the flags named after them', async () => {
+    const { emulator, env } = await setup();
+    emulator.admin.clearRequests();
+    const shape = FlinkJobListFilter.shape as Record<string, z.ZodType>;
+    const sent: Record<string, string> = {};
+    const flags: string[] = [];
+    for (const [key, schema] of Object.entries(shape)) {
+      if (key === 'limit' || key === 'offset') continue; // paging: every page is read
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const inner = (schema as z.ZodOptional).unwrap() as z.ZodType & { options?: string[] };
+      const value =
+        inner.def.type === 'boolean'
+          ? 'true'
+          : inner.def.type === 'number'
+            ? '7'
+            : (inner.options?.at(-1) ?? `${key}-x`);
+      sent[key] = value;
+      flags.push(...(inner.def.type === 'boolean' ? [flag] : [flag, value]));
+    }
+    const run = await jobgate(['list', 'flink', ...flags, '--json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const query = new URLSearchParams(emulator.admin.requests()[0]?.query ?? '');
+    const values = [...query.values()];
+    for (const [key, value] of Object.entries(sent)) expect(values, key).toContain(value);
+    expect(query.get('root_job_id')).toBe('7');
   });
 });
 

@@ -31,8 +31,9 @@ function baseEnv(): Record<string, string> {
 export function start(
   args: readonly string[],
   env: Record<string, string> = {},
+  cwd?: string,
 ): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...env } });
+  return spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...env }, ...(cwd ? { cwd } : {}) });
 }
 
 /** Collects a child's output until it exits. */

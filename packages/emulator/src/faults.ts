@@ -64,7 +64,7 @@ export const FaultSchema = z
     /** For `respond`: the body, sent as its UTF-8 bytes. */
     body: z.string().optional(),
     /** For `respond`: the body as base64 (standard alphabet, padded), sent as those bytes: any bytes at all. */
-    bodyBase64: z.base64().optional(),
+    bodyBase64: z.base64('expected base64 text (standard alphabet, padded)').optional(),
   })
   .superRefine((fault, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });

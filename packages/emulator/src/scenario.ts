@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { humanIssue } from '@jobgate/core';
 import { z } from 'zod';
 import { FaultSchema } from './faults.js';
 
@@ -174,7 +175,7 @@ export const FlinkJobSchema = z.strictObject({
 
 export const SqlJobSchema = z.strictObject({
   kind: z.literal('dli-sql'),
-  jobId: z.guid(),
+  jobId: z.guid('expected a DLI SQL job id (a UUID such as 3f8c2a1e-5b7d-4c9e-8a6f-1d2e3c4b5a60)'),
   ...jobBase,
   jobType: z.string().optional(),
   jobMode: z.enum(['sync', 'async']).optional(),
@@ -456,18 +457,19 @@ export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
   return out;
 }
 
-// zod 4 words a missing field as "expected string, received undefined" (or lists an enum's options);
-// "Required" is what people scan for.
-const MISSING_CODES = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
-const parseOptions = {
-  error: (issue: { code?: string; input?: unknown }) =>
-    issue.input === undefined && issue.code !== undefined && MISSING_CODES.has(issue.code)
-      ? 'Required'
-      : undefined,
+/**
+ * The core's words for bad input (`expected at most 57 characters`), never the schema library's; a field
+ * left out is `required` whatever its type, and a map of fields is an object.
+ */
+const scenarioIssue: z.core.$ZodErrorMap = (issue) => {
+  if (issue.input === undefined && issue.code !== 'custom' && issue.code !== 'unrecognized_keys')
+    return 'required';
+  if (issue.code === 'invalid_type' && issue.expected === 'record') return 'expected an object';
+  return humanIssue(issue);
 };
 
 function validate<S extends z.ZodType>(schema: S, data: unknown, source: string, prefix = ''): z.infer<S> {
-  const result = schema.safeParse(data, parseOptions);
+  const result = schema.safeParse(data, { error: scenarioIssue });
   if (result.success) return result.data;
   throw new ScenarioError(
     source,

@@ -51,8 +51,8 @@ describe('admin HTTP API under /__emulator/', () => {
     ]);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('jobs[1].jobId');
-    expect(bad.body.error).toContain('jobs[1].steps[0].status: Required');
-    expect(bad.body.error).toContain('jobs[1].steps[0]: Unrecognized key: "statuss"');
+    expect(bad.body.error).toContain('jobs[1].steps[0].status: required');
+    expect(bad.body.error).toContain('jobs[1].steps[0]: not a known field: statuss');
     // Nothing of a rejected batch is added.
     expect((await signedFetch(emulator, paths.flinkDetail(79))).status).toBe(400);
 

@@ -1,17 +1,19 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JOB_KINDS } from '@jobgate/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from '../src/cli-args.js';
-import type { Emulator } from '../src/index.js';
+import { DEFAULT_SCENARIO_PATH, type Emulator, parseScenario } from '../src/index.js';
 import { CDM_CLUSTER, CDM_OK, getJson, paths } from './helpers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDir, 'dist', 'cli.js');
+const defaults = parseScenario(JSON.parse(readFileSync(DEFAULT_SCENARIO_PATH, 'utf8')));
 
 describe('argument parsing', () => {
   it('has the documented defaults', () => {
@@ -167,11 +169,48 @@ describe('the built CLI', () => {
       // Each job by its kind as job_kind spells it, and how it ends.
       expect(text).toMatch(/dataarts-realtime +job_name=realtime_sms_alerts: EXCEPTION from 4 min on/);
       expect(text).toMatch(/cdm +cluster_id=\S+ job_name=obs2dws: FAILED from 3\.5 min on/);
+      const jobLines = text
+        .slice(text.indexOf('\nJobs:\n'))
+        .split('\n')
+        .slice(2, 2 + defaults.jobs.length);
+      defaults.jobs.forEach((job, i) => {
+        const line = jobLines[i] ?? '';
+        expect(line.startsWith(`  ${job.kind} `), line).toBe(true);
+        expect(JOB_KINDS.map((k) => k.name)).toContain(job.kind);
+        expect(line).toMatch(new RegExp(`: ${job.steps.at(-1)?.status} (from [\\d.]+ min on|throughout)$`));
+      });
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     }
+  });
+
+  it('answers with request ids that differ from run to run, unless --seed is given', async () => {
+    /** The request ids of three reads from a fresh emulator started with these arguments. */
+    const idsOf = async (args: string[]) => {
+      const child = spawn(process.execPath, [cli, '--quiet', ...args]);
+      try {
+        const [, url] = await waitForOutput(child, /listening on (\S+)[\s\S]*Ctrl-C stops/);
+        const ids: (string | null)[] = [];
+        for (let i = 0; i < 3; i++)
+          ids.push((await getJson({ url } as Emulator, paths.flinkDetail(10001))).requestId);
+        return ids;
+      } finally {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    };
+    const [a, b, c, d] = await Promise.all([
+      idsOf([]),
+      idsOf([]),
+      idsOf(['--seed', '9']),
+      idsOf(['--seed', '9']),
+    ]);
+    expect(a.every((id) => /^[0-9a-f]{32}$/.test(id ?? ''))).toBe(true);
+    expect(a).not.toEqual(b);
+    expect(c).toEqual(d);
   });
 
   it('exits 2 naming the problem for bad arguments or a bad scenario file', async () => {

@@ -33,7 +33,7 @@ describe('scenario validation', () => {
         { kind: 'dli-sql', jobId: '85798b38-ae44-48eb-bb90-7cf0dcdafe7b', steps: [{ durationMs: 5 }] },
       ],
     });
-    expect(issues).toContain('jobs[2].steps[0].status: Required');
+    expect(issues).toContain('jobs[2].steps[0].status: required');
   });
 
   it('catches typos: unknown keys, unknown statuses, wrong kinds, bad identities', () => {
@@ -50,12 +50,12 @@ describe('scenario validation', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        '(root): Unrecognized key: "job"',
-        expect.stringMatching(/^jobs\[0\]\.steps\[0\]\.status: Invalid option/),
+        '(root): not a known field: job',
+        expect.stringMatching(/^jobs\[0\]\.steps\[0\]\.status: expected one of "job_init", /),
         expect.stringMatching(/^jobs\[1\]\.jobId: /),
-        'jobs[2].jobId: Invalid GUID',
-        'jobs[2].steps[0]: Unrecognized key: "progres"',
-        'jobs[3].jobName: Required',
+        expect.stringMatching(/^jobs\[2\]\.jobId: expected a DLI SQL job id \(a UUID/),
+        'jobs[2].steps[0]: not a known field: progres',
+        'jobs[3].jobName: required',
         expect.stringMatching(/^jobs\[4\]\.kind: /),
       ]),
     );
@@ -80,7 +80,7 @@ describe('scenario validation', () => {
       'credentials[1].accessKey: Duplicate access key (already in credentials[0])',
       'jobs[1]: Duplicate job: same kind and identity as jobs[0]',
     ]);
-    expect(issuesOf({ jobs: [] })).toEqual(['credentials: Required']);
+    expect(issuesOf({ jobs: [] })).toEqual(['credentials: required']);
     expect(issuesOf({ credentials: [] })[0]).toMatch(/^credentials: /);
   });
 
@@ -98,7 +98,7 @@ describe('scenario validation', () => {
       expect.arrayContaining([
         expect.stringMatching(/^faults\[0\]\.probability: /),
         expect.stringMatching(/^faults\[1\]\.type: /),
-        'faults[2].match: Unrecognized key: "paht"',
+        'faults[2].match: not a known field: paht',
         expect.stringMatching(/^rateLimit\.perAkPerSecond: /),
       ]),
     );
@@ -120,15 +120,15 @@ describe('scenario validation', () => {
         ],
       }),
     ).toEqual([
-      expect.stringMatching(/^faults\[0\]\.status: Too big/),
+      'faults[0].status: expected at most 599',
       'faults[1].bodyBase64: Give body or bodyBase64, not both',
       'faults[2].headers: Only for type respond',
       'faults[2].body: Only for type respond',
-      'faults[3].bodyBase64: Invalid base64-encoded string',
+      'faults[3].bodyBase64: expected base64 text (standard alphabet, padded)',
       'faults[4].headers["X-A"]: Not a valid HTTP header value (no CR, LF or other control characters)',
       'faults[5].headers["bad name"]: Not a valid HTTP header name',
       'faults[6].status: For non-json: 200 or 502',
-      expect.stringMatching(/^faults\[7\]\.status: Too small/),
+      'faults[7].status: expected at least 100',
     ]);
     const scenario = parseScenario({
       credentials,
@@ -164,7 +164,7 @@ describe('scenario files', () => {
         ],
       }),
     );
-    expect(() => loadScenarioFile(file)).toThrow(/bad\.json[\s\S]*jobs\[2\]\.steps\[0\]\.status: Required/);
+    expect(() => loadScenarioFile(file)).toThrow(/bad\.json[\s\S]*jobs\[2\]\.steps\[0\]\.status: required/);
     await expect(startEmulator({ scenario: file })).rejects.toBeInstanceOf(ScenarioError);
   });
 
