@@ -54,7 +54,10 @@ function statement(steps: { status: string; durationMs?: number; message?: strin
   return `INSERT INTO dws.${table}\nSELECT order_date, SUM(amount)\nFROM ods.orders\nGROUP BY order_date`;
 }
 
-function stoppable(kind: 'dli-flink' | 'cdm' | 'dataarts-realtime'): Record<string, string> {
+function stoppable(
+  kind: 'dli-flink' | 'cdm' | 'dataarts-realtime',
+  onStart?: { status: string; durationMs?: number }[],
+): Record<string, string> {
   const id = next++;
   if (kind === 'dli-flink') {
     emulator.admin.addJobs({
@@ -62,6 +65,7 @@ function stoppable(kind: 'dli-flink' | 'cdm' | 'dataarts-realtime'): Record<stri
       jobId: 71_000 + id,
       name: `f_${id}`,
       steps: [{ status: 'job_cancel_success' }],
+      ...(onStart ? { onStart } : {}),
     } as never);
     return { job_kind: kind, job_id: String(71_000 + id) };
   }
@@ -71,6 +75,7 @@ function stoppable(kind: 'dli-flink' | 'cdm' | 'dataarts-realtime'): Record<stri
       clusterId: CLUSTER,
       jobName: `m_${id}`,
       steps: [{ status: 'NEVER_EXECUTED' }],
+      ...(onStart ? { onStart } : {}),
     } as never);
     return { job_kind: kind, cluster_id: CLUSTER, job_name: `m_${id}` };
   }
@@ -303,7 +308,11 @@ describe('cancellation and timeouts stop what the step started', () => {
   );
 
   it('the post step stops the job when the main step was killed before it could', async () => {
-    const job = stoppable('dli-flink');
+    // Submitting for hours of emulator time: the first read sees it however late it comes.
+    const job = stoppable('dli-flink', [
+      { status: 'job_submitting', durationMs: HOURS },
+      { status: 'job_running' },
+    ]);
     const run = await runStep(
       { ...job, mode: 'run', ...SLOW },
       { signal: { name: 'SIGKILL', when: (stdout) => stdout.includes('job_submitting (pending)') } },
@@ -343,7 +352,7 @@ describe('cancellation and timeouts stop what the step started', () => {
   });
 
   it('cancel_on_abort false leaves the job running, in main and post', async () => {
-    const job = stoppable('cdm');
+    const job = stoppable('cdm', [{ status: 'BOOTING', durationMs: HOURS }, { status: 'SUCCEEDED' }]);
     const run = await runStep(
       {
         ...job,
