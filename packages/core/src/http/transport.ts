@@ -11,7 +11,7 @@ import {
   secretsOf,
 } from '../auth/credentials.js';
 import { encodeRfc3986, signRequest } from '../auth/signer.js';
-import { boundValue } from '../bounded.js';
+import { boundParsed } from '../bounded.js';
 import type { ServiceName } from '../endpoints.js';
 import { extractErrorInfo } from '../error-schemas.js';
 import {
@@ -560,9 +560,22 @@ export class HttpTransport {
     const headers = this.#headers(req, url, body, credentials);
     // This request's own signature is a secret too: the answer to it may echo it back.
     const extra = signatureOf(headers);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), Math.min(timeoutMs, MAX_TIMER_MS));
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+    // One controller per attempt, aborted by its time limit or by the caller's signal: a listener on the
+    // caller's signal for the attempt's length rather than AbortSignal.any, which costs far more.
+    const attemptAbort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        attemptAbort.abort();
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
+    const outer = req.signal;
+    const forward = () => attemptAbort.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener('abort', forward, { once: true });
+    const signal = attemptAbort.signal;
     const started = performance.now();
     const path = url.pathname;
     this.requestCount++;
@@ -594,8 +607,8 @@ export class HttpTransport {
       if ((cause as { code?: string }).code === 'UND_ERR_INVALID_ARG') {
         throw new InputError('request', redact((cause as Error).message, { extra }));
       }
-      const tls = timeout.signal.aborted ? undefined : tlsProblem(cause, url);
-      const error = timeout.signal.aborted
+      const tls = timedOut ? undefined : tlsProblem(cause, url);
+      const error = timedOut
         ? new RequestTimeoutError(req.service, this.#timeoutMs)
         : tls
           ? new NetworkError(req.service, tls.code, redact(tls.message, { extra }), {
@@ -619,6 +632,7 @@ export class HttpTransport {
       throw error;
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
     }
     // A 204 has no body.
     const answer = status === 204 ? { isJson: true, body: undefined } : parseAnswer(text);
@@ -660,8 +674,9 @@ export class HttpTransport {
     extra: readonly string[],
   ): z.output<S> {
     const { isJson } = answer;
-    // What the library keeps of an answer is bounded and redacted, once, here.
-    const parsed = isJson ? boundValue(answer.body, { extra }) : undefined;
+    // What the library keeps of an answer is bounded and redacted, once, here: the parsed body is
+    // ours alone (onAnswer has only read it), so what needs no change is kept rather than copied.
+    const parsed = isJson ? boundParsed(answer.body, { extra }) : undefined;
     const safeExcerpt = () => excerpt(text, extra);
     if (status < 200 || status >= 300) {
       const info = isJson ? extractErrorInfo(parsed) : undefined;

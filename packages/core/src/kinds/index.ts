@@ -139,6 +139,16 @@ export async function getJobState(
   options: CallOptions & { batch?: boolean } = {},
 ): Promise<JobState> {
   const { kind, ref } = parseJobRef(input);
+  return readJobState(client, kind, ref, options);
+}
+
+/** `getJobState` for a reference already checked by `parseJobRef` (a wait reads the same job many times). */
+export async function readJobState(
+  client: JobGateClient,
+  kind: JobKind,
+  ref: Record<string, unknown>,
+  options: CallOptions & { batch?: boolean } = {},
+): Promise<JobState> {
   return stateFrom(kind, ref, await observe(client, kind, ref, options));
 }
 

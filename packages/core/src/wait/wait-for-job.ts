@@ -10,7 +10,7 @@ import {
   WaitTimeoutError,
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../http/request-gate.js';
-import { getJobState, type JobRef, parseJobRef } from '../kinds/index.js';
+import { type JobRef, parseJobRef, readJobState } from '../kinds/index.js';
 import { isTerminal, type JobState } from '../kinds/types.js';
 import { PollSchedule } from './schedule.js';
 
@@ -154,7 +154,7 @@ export async function waitForJob(
 ): Promise<JobState> {
   const { until, timeoutMs, intervalMs, maxIntervalMs, budget } = checkWaitOptions(options);
   // Validate the reference before the first request.
-  const { kind } = parseJobRef(ref);
+  const { kind, ref: checked } = parseJobRef(ref);
   const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
 
   const started = now();
@@ -187,7 +187,7 @@ export async function waitForJob(
       let delay: number;
       try {
         // Waits that run side by side on one client share reads where the kind allows it.
-        const read = await getJobState(client, ref, { signal, batch: true }).finally(() => {
+        const read = await readJobState(client, kind, checked, { signal, batch: true }).finally(() => {
           if (first) firstReadDone();
           first = false;
         });
