@@ -169,7 +169,6 @@ export async function waitForJob(
   const { until, timeoutMs, intervalMs, maxIntervalMs, budget } = checkWaitOptions(options);
   // Validate the reference before the first request.
   const { kind, ref: checked } = parseJobRef(ref);
-  const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
 
   const started = now();
   const end = started + timeoutMs;
@@ -180,16 +179,18 @@ export async function waitForJob(
 
   const stopped = (): never => {
     if (options.signal?.aborted) throw new AbortError(options.signal.reason);
-    throw new WaitTimeoutError(timeoutMs, last, what);
+    throw new WaitTimeoutError(
+      timeoutMs,
+      last,
+      `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`,
+    );
   };
-  // One controller for the whole wait, aborted at the deadline or by the caller's signal: each read
-  // takes its signal. Sleeps need no listener on it: they end at the deadline by themselves.
-  const controller = new AbortController();
-  const cancelDeadline = abortAt(controller, end);
-  const forward = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) forward();
-  else options.signal?.addEventListener('abort', forward, { once: true });
-  const signal = controller.signal;
+  // One deadline for the whole wait, joined with the caller's signal (AbortSignal.any adds no listener
+  // to it: many waits may share one): each read takes it. Without a caller's signal, sleeps need no
+  // listener either: they end at the deadline by themselves.
+  const deadline = new AbortController();
+  const cancelDeadline = abortAt(deadline, end);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const over = () => signal.aborted || now() >= end;
   /** Sleeps `ms`, never past the deadline; ends the wait if the caller aborts. */
   const pause = (ms: number) =>
@@ -253,6 +254,5 @@ export async function waitForJob(
   } finally {
     if (first) firstReadDone();
     cancelDeadline();
-    options.signal?.removeEventListener('abort', forward);
   }
 }
