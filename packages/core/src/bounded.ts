@@ -73,6 +73,58 @@ export function boundValue(value: unknown, options: BoundOptions = {}): unknown 
 }
 
 /**
+ * `boundValue` for what `JSON.parse` just made (plain objects, arrays, strings, numbers, booleans and
+ * null, no cycles, nothing shared): the same bounds and redaction, but a part that needs no change is
+ * kept as it is rather than copied, so an answer with nothing to hide is not rebuilt. Only for values
+ * nothing else holds: the result shares what did not change with `parsed`.
+ */
+export function boundParsed(parsed: unknown, options: BoundOptions = {}): unknown {
+  const maxDepth = options.maxDepth ?? MAX_DEPTH;
+  let budget = options.maxNodes ?? MAX_NODES;
+
+  const walk = (v: unknown, depth: number): unknown => {
+    if (--budget < 0) return TOO_MANY;
+    if (typeof v === 'string') return redactor.redact(v, options);
+    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (typeof v !== 'object' || v === null) return v;
+    if (depth >= maxDepth) return TOO_DEEP;
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        const next = walk(item, depth + 1);
+        if (next !== item) {
+          copy ??= v.slice(0, i);
+          copy[i] = next;
+        } else if (copy) copy[i] = item;
+      }
+      return copy ?? v;
+    }
+    const record = v as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const item = record[key];
+      const next = walk(item, depth + 1);
+      const safeKey = redactor.redact(key, options);
+      if (!copy && (next !== item || safeKey !== key)) {
+        copy = {};
+        for (let j = 0; j < i; j++) define(copy, keys[j] as string, record[keys[j] as string]);
+      }
+      if (copy) define(copy, safeKey, next);
+    }
+    return copy ?? record;
+  };
+  return walk(parsed, 0);
+}
+
+/** defineProperty, not assignment: a "__proto__" member stays a plain field, never a prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
  * JSON text of any value that never throws and never exceeds `maxLength`
  * characters: bounded and redacted first; an over-long result is replaced by
  * `fallback(value)` if given (e.g. the value without its raw answer), else cut

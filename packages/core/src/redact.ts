@@ -122,23 +122,38 @@ function decode(text: string, plusAsSpace: boolean): Decoded {
   return { text: out.join(''), from, to };
 }
 
+/** A secret with the ends `findSecret` looks for, cut once when it is learned rather than per call. */
+interface Needle {
+  secret: string;
+  head: string;
+  tail: string;
+}
+
+function needleOf(secret: string): Needle {
+  return {
+    secret,
+    head: secret.slice(0, PARTIAL_MIN),
+    tail: secret.slice(Math.max(0, secret.length - PARTIAL_MIN)),
+  };
+}
+
 /**
  * Where a secret stands in `hay`: whole, or any prefix or suffix of
  * PARTIAL_MIN characters or more (secrets shorter than that: whole only).
+ * Spans are pushed onto `spans`, made only when something is found.
  */
-function findSecret(hay: string, secret: string, spans: [number, number][]): void {
+function findSecret(hay: string, needle: Needle, spans: [number, number][]): void {
+  const { secret, head, tail } = needle;
   const n = secret.length;
   if (n < PARTIAL_MIN) {
     for (let k = hay.indexOf(secret); k >= 0; k = hay.indexOf(secret, k + 1)) spans.push([k, k + n]);
     return;
   }
-  const head = secret.slice(0, PARTIAL_MIN);
   for (let k = hay.indexOf(head); k >= 0; k = hay.indexOf(head, k + 1)) {
     let len = PARTIAL_MIN;
     while (len < n && hay[k + len] === secret[len]) len++;
     spans.push([k, k + len]);
   }
-  const tail = secret.slice(n - PARTIAL_MIN);
   for (let k = hay.indexOf(tail); k >= 0; k = hay.indexOf(tail, k + 1)) {
     let start = k;
     while (
@@ -177,14 +192,23 @@ export interface RedactOptions {
   extra?: readonly (string | undefined)[] | undefined;
 }
 
+/** Cheap tests that a text may hold an Authorization value or a signature, before the replacing. */
+const MAY_AUTHORIZE = /SDK-HMAC-SHA256/i;
+const MAY_SIGN = /Signature/i;
+
 export class Redactor {
   /** Learned secrets, in the order learned (a Set keeps insertion order). */
   readonly #secrets = new Set<string>();
+  /** The learned secrets ready to search for; rebuilt after a learn, not per call (answers are many). */
+  #needles: Needle[] | undefined;
+  /** Needles of the `extra` secrets last asked for (a request's signature serves every string of its answer). */
+  #extraNeedles: Needle[] = [];
 
   /** Remembers secrets for every later `redact`. Empty and very short values are ignored. */
   learn(...secrets: readonly (string | null | undefined)[]): void {
     for (const secret of secrets) {
       if (!secret || secret.length < WHOLE_MIN) continue;
+      this.#needles = undefined;
       this.#secrets.delete(secret);
       this.#secrets.add(secret);
       if (this.#secrets.size > MAX_SECRETS) {
@@ -199,21 +223,51 @@ export class Redactor {
     return this.#secrets.size;
   }
 
+  #learned(): Needle[] {
+    this.#needles ??= [...this.#secrets].map(needleOf);
+    return this.#needles;
+  }
+
+  #extra(extra: readonly (string | undefined)[] | undefined): Needle[] {
+    if (!extra || extra.length === 0) return [];
+    // The same secrets as the last call (every string of one answer): their needles are reused.
+    const cached = this.#extraNeedles;
+    let same = 0;
+    for (const s of extra) {
+      if (!s || s.length < WHOLE_MIN) continue;
+      if (cached[same]?.secret !== s) {
+        same = -1;
+        break;
+      }
+      same++;
+    }
+    if (same !== cached.length)
+      this.#extraNeedles = extra.filter((s): s is string => !!s && s.length >= WHOLE_MIN).map(needleOf);
+    return this.#extraNeedles;
+  }
+
   /** The text with every learned secret (and Authorization value) replaced by `***`. */
   redact(text: string, options: RedactOptions = {}): string {
     if (typeof text !== 'string' || text.length === 0) return text;
-    let out = text.replace(AUTHORIZATION, `SDK-HMAC-SHA256 ${MASK}`).replace(SIGNATURE, `$1${MASK}`);
-    const secrets = [...this.#secrets, ...(options.extra ?? [])].filter(
-      (s): s is string => !!s && s.length >= WHOLE_MIN,
-    );
-    if (secrets.length === 0) return out;
+    let out = text;
+    if (MAY_AUTHORIZE.test(out)) out = out.replace(AUTHORIZATION, `SDK-HMAC-SHA256 ${MASK}`);
+    if (MAY_SIGN.test(out)) out = out.replace(SIGNATURE, `$1${MASK}`);
+    const learned = this.#learned();
+    const extra = this.#extra(options.extra);
+    if (learned.length === 0 && extra.length === 0) return out;
     const spans: [number, number][] = [];
-    for (const secret of secrets) findSecret(out, secret, spans);
+    for (const needle of learned) findSecret(out, needle, spans);
+    for (const needle of extra) findSecret(out, needle, spans);
     // The same text with its escapes decoded, layer by layer (a JSON string of a percent-encoded
     // value, and the reverse): a secret echoed JSON-escaped or percent-encoded.
-    if (/[%\\]/.test(out) || (out.includes('+') && secrets.some((s) => s.includes(' ')))) {
+    const hasPlus = out.includes('+');
+    if (
+      /[%\\]/.test(out) ||
+      (hasPlus && (learned.some((s) => s.secret.includes(' ')) || extra.some((s) => s.secret.includes(' '))))
+    ) {
+      const secrets = [...learned, ...extra];
       for (const plusAsSpace of [false, true]) {
-        if (plusAsSpace && !out.includes('+')) break;
+        if (plusAsSpace && !hasPlus) break;
         let layer: Decoded = { text: out, from: [], to: [] };
         let from = (i: number) => i;
         let to = (i: number) => i + 1;
@@ -230,13 +284,13 @@ export class Redactor {
         }
       }
     }
-    out = mask(out, spans);
-    return out;
+    return mask(out, spans);
   }
 
   /** Forgets every secret (tests only). */
   clear(): void {
     this.#secrets.clear();
+    this.#needles = undefined;
   }
 }
 

@@ -411,6 +411,30 @@ describe('abort', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('many waits sharing one signal add no listener to it, and all end when it fires', async () => {
+    script([200, cdm('RUNNING')]);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      let reads = 0;
+      const onUpdate = () => {
+        if (++reads === 40) controller.abort();
+      };
+      const errors = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          outcome(waitForJob(client, CDM_REF, { ...FAST, signal: controller.signal, onUpdate })),
+        ),
+      );
+      for (const error of errors) expect(error).toBeInstanceOf(AbortError);
+      await sleep(10);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a signal already aborted rejects without a request', async () => {
     script([200, cdm('RUNNING')]);
     const error = await outcome(waitForJob(client, CDM_REF, { ...FAST, signal: AbortSignal.abort() }));

@@ -139,7 +139,22 @@ export async function getJobState(
   options: CallOptions & { batch?: boolean } = {},
 ): Promise<JobState> {
   const { kind, ref } = parseJobRef(input);
-  return stateFrom(kind, ref, await observe(client, kind, ref, options));
+  return readJobState(client, kind, ref, options);
+}
+
+/** `getJobState` for a reference already checked by `parseJobRef` (a wait reads the same job many times). */
+export function readJobState(
+  client: JobGateClient,
+  kind: JobKind,
+  ref: Record<string, unknown>,
+  options: CallOptions & { batch?: boolean } = {},
+): Promise<JobState> {
+  // Not an async function: one suspended frame fewer for each read waiting on its request.
+  try {
+    return observe(client, kind, ref, options).then((observation) => stateFrom(kind, ref, observation));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** A job's state from what its kind observed: the phase from the kind's status table unless it decided. */

@@ -10,7 +10,7 @@ import {
   WaitTimeoutError,
 } from '../errors.js';
 import { MAX_TIMER_MS } from '../http/request-gate.js';
-import { getJobState, type JobRef, parseJobRef } from '../kinds/index.js';
+import { type JobRef, parseJobRef, readJobState } from '../kinds/index.js';
 import { isTerminal, type JobState } from '../kinds/types.js';
 import { PollSchedule } from './schedule.js';
 
@@ -77,9 +77,8 @@ function firstReadDone(): void {
   starting--;
 }
 
-/** Aborts `controller` after `ms`, re-arming past Node's longest timer; returns a cancel function. */
-function abortAfter(controller: AbortController, ms: number): () => void {
-  const end = now() + ms;
+/** Aborts `controller` once `end` (on the monotonic clock) has passed, re-arming past Node's longest timer; returns a cancel function. */
+function abortAt(controller: AbortController, end: number): () => void {
   let timer: NodeJS.Timeout;
   const arm = () => {
     const left = end - now();
@@ -88,6 +87,21 @@ function abortAfter(controller: AbortController, ms: number): () => void {
   };
   arm();
   return () => clearTimeout(timer);
+}
+
+/**
+ * Sleeps until `until` (monotonic clock). Without a signal it holds one timer and nothing else: a
+ * thousand sleeping waits keep no listener each. With one, it rejects as soon as the signal aborts.
+ */
+function sleepUntil(until: number, signal: AbortSignal | undefined): Promise<void> {
+  const left = until - now();
+  if (left <= 0) return Promise.resolve();
+  const ms = Math.min(Math.ceil(left), MAX_TIMER_MS);
+  const slept = signal
+    ? sleep(ms, undefined, { signal })
+    : new Promise<void>((resolve) => setTimeout(resolve, ms));
+  // A timer may fire a fraction of a millisecond early on the monotonic clock: sleep the rest.
+  return slept.then(() => sleepUntil(until, signal));
 }
 
 function isTransient(error: unknown): error is JobGateError {
@@ -154,13 +168,10 @@ export async function waitForJob(
 ): Promise<JobState> {
   const { until, timeoutMs, intervalMs, maxIntervalMs, budget } = checkWaitOptions(options);
   // Validate the reference before the first request.
-  const { kind } = parseJobRef(ref);
-  const what = `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`;
+  const { kind, ref: checked } = parseJobRef(ref);
 
   const started = now();
-  const deadline = new AbortController();
-  const cancelDeadline = abortAfter(deadline, timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const end = started + timeoutMs;
   const schedule = new PollSchedule({ minIntervalMs: intervalMs, maxIntervalMs });
   let last: JobState | undefined;
   let polls = 0;
@@ -168,29 +179,40 @@ export async function waitForJob(
 
   const stopped = (): never => {
     if (options.signal?.aborted) throw new AbortError(options.signal.reason);
-    throw new WaitTimeoutError(timeoutMs, last, what);
+    throw new WaitTimeoutError(
+      timeoutMs,
+      last,
+      `${kind.title} to be ${until === 'running' ? 'running' : 'finished'}`,
+    );
   };
+  // One deadline for the whole wait, joined with the caller's signal (AbortSignal.any adds no listener
+  // to it: many waits may share one): each read takes it. Without a caller's signal, sleeps need no
+  // listener either: they end at the deadline by themselves.
+  const deadline = new AbortController();
+  const cancelDeadline = abortAt(deadline, end);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const over = () => signal.aborted || now() >= end;
+  /** Sleeps `ms`, never past the deadline; ends the wait if the caller aborts. */
+  const pause = (ms: number) =>
+    sleepUntil(Math.min(now() + ms, end), options.signal && signal).catch(stopped);
 
   // Reads of a kind that batches are shared by the waits that start together: those are not spread.
   let first = !kind.fetchMany;
   const spread = first ? firstReadDelay(intervalMs) : 0;
   try {
-    if (spread > 0) {
-      try {
-        await sleep(Math.min(spread, MAX_TIMER_MS), undefined, { signal });
-      } catch {
-        stopped();
-      }
-    }
+    if (spread > 0) await pause(spread);
     for (;;) {
-      if (signal.aborted) stopped();
+      if (over()) stopped();
       let delay: number;
       try {
         // Waits that run side by side on one client share reads where the kind allows it.
-        const read = await getJobState(client, ref, { signal, batch: true }).finally(() => {
+        let read: JobState;
+        try {
+          read = await readJobState(client, kind, checked, { signal, batch: true });
+        } finally {
           if (first) firstReadDone();
           first = false;
-        });
+        }
         // A job that ended without a progress of its own (CDM answers -1 on failure) keeps the last
         // one it reported: how far it got.
         const state =
@@ -212,7 +234,7 @@ export async function waitForJob(
         delay = schedule.next(state, now());
       } catch (error) {
         if (error instanceof JobFailedError) throw error;
-        if (signal.aborted) stopped();
+        if (over()) stopped();
         if (!isTransient(error)) throw error;
         polls++;
         consecutiveErrors++;
@@ -227,11 +249,7 @@ export async function waitForJob(
         if (consecutiveErrors > budget) throw error;
         delay = intervalMs;
       }
-      try {
-        await sleep(Math.min(delay, MAX_TIMER_MS), undefined, { signal });
-      } catch {
-        stopped();
-      }
+      await pause(delay);
     }
   } finally {
     if (first) firstReadDone();
