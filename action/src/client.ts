@@ -23,7 +23,7 @@ export function learnSecrets(): void {
   for (const password of urlSecrets(out.getInput('endpoint'))) out.secret(password);
 }
 
-/** The OIDC bundle, from beside the main one (dist/oidc), loaded the first time a token is asked. */
+/** The OIDC bundle, from beside the step's (dist/oidc), loaded the first time a token is asked. */
 const OIDC_BUNDLE = '../oidc/index.js';
 const loadOidc = (): Promise<typeof import('./oidc.js')> => import(/* webpackIgnore: true */ OIDC_BUNDLE);
 

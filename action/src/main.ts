@@ -282,7 +282,7 @@ process.on('uncaughtException', (error) => {
   out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
-// One bundle holds both steps: the post step (dist/post) loads this one in its post phase.
+// One bundle holds both steps: dist/main and dist/post load it (entry.ts), the post step in its post phase.
 if ((globalThis as Record<symbol, unknown>)[POST_PHASE]) {
   await post().catch((error: unknown) => {
     out.fail(

@@ -53,7 +53,7 @@ async function mappingOf(name: string, text: string): Promise<Record<string, unk
       throw new InputError(name, `${MAPPING}; it starts with { but is not valid JSON`);
     }
   } else {
-    // Only a step that passes YAML loads the parser, from beside the main bundle.
+    // Only a step that passes YAML loads the parser, from beside the step's bundle.
     const { parseDocument } = await loadYaml();
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
     const error = doc.errors[0];
