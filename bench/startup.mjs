@@ -3,9 +3,9 @@
 // spawn to the first outgoing connection, to the first request reaching the emulator, and to the end of
 // the step, each beside `node -e 0` on the same Node; and the bundle's size.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { node24Path, parseFileCommands, readManifest } from '../scripts/action-harness.mjs';
 import { benchScenario, coreEntry, loadEmulator, median, root, round, runAlone } from './lib.mjs';
@@ -110,9 +110,9 @@ export async function runStartup(options = {}) {
         writeFileSync(env.GITHUB_OUTPUT, '');
         return run.exitedAt - run.spawnedAt;
       },
-      action: async () => {
+      action: async (runEnv = env) => {
         emulator.admin.clearRequests();
-        const run = await timedSpawn([mainScript], env);
+        const run = await timedSpawn([mainScript], runEnv);
         const outputs = parseFileCommands(readFileSync(env.GITHUB_OUTPUT, 'utf8'));
         writeFileSync(env.GITHUB_OUTPUT, '');
         if (run.code !== 0 || outputs.phase !== 'succeeded') {
@@ -121,6 +121,14 @@ export async function runStartup(options = {}) {
           );
         }
         return { first: firstRequestOf(run, 'the Action'), step: run.exitedAt - run.spawnedAt };
+      },
+      // A runner that starts with an empty temporary directory (a fresh hosted runner): the compile cache
+      // the Action enables is empty, and written as the step ends.
+      actionCold: async () => {
+        const cache = mkdtempSync(join(dir, 'compile-cache-'));
+        const { first } = await measures.action({ ...env, NODE_COMPILE_CACHE: cache });
+        rmSync(cache, { recursive: true, force: true });
+        return first;
       },
       coreImport: async () => {
         const run = await timedSpawn([CORE_START, 'import'], coreEnv);
@@ -144,6 +152,7 @@ export async function runStartup(options = {}) {
       actionConnect: [],
       firstRequest: [],
       step: [],
+      firstRequestCold: [],
       coreImport: [],
       coreRequest: [],
     };
@@ -154,14 +163,23 @@ export async function runStartup(options = {}) {
       const action = await measures.action();
       samples.firstRequest.push(action.first);
       samples.step.push(action.step);
+      samples.firstRequestCold.push(await measures.actionCold());
       samples.coreImport.push(await measures.coreImport());
       samples.coreRequest.push(await measures.coreRequest());
     }
 
     const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
     const times = (value) => `${value} ms (${round(value / m.bare, 2)}×)`;
-    const mainBytes = statSync(join(root, mainScript)).size;
-    const postBytes = manifest.runs.post ? statSync(join(root, manifest.runs.post)).size : 0;
+    // What a step loads: its entry, and the bundle the entry loads (the step's, beside it in dist/step).
+    const distDir = dirname(dirname(join(root, mainScript)));
+    const stepBundle = join(distDir, 'step', 'index.js');
+    const mainBytes =
+      statSync(join(root, mainScript)).size + (existsSync(stepBundle) ? statSync(stepBundle).size : 0);
+    // Everything the Action ships: every bundle in action/dist (main, post, and those loaded on demand).
+    const allBytes = readdirSync(distDir)
+      .map((name) => join(distDir, name, 'index.js'))
+      .filter((file) => existsSync(file))
+      .reduce((sum, file) => sum + statSync(file).size, 0);
     const connectRatio = m.actionConnect / m.bare;
     const ratio = m.firstRequest / m.bare;
     const rows = [
@@ -184,6 +202,10 @@ export async function runStartup(options = {}) {
         target: '≤ 3×',
         pass: ratio <= 3,
       },
+      {
+        figure: 'Action: spawn to first request with an empty compile cache (a fresh runner), median',
+        value: times(m.firstRequestCold),
+      },
       { figure: 'Action: whole step, job already finished, median', value: times(m.step) },
       {
         figure: "core unbundled: spawn to `import('@jobgate/core')` done and exit, median",
@@ -194,18 +216,18 @@ export async function runStartup(options = {}) {
         value: times(m.coreRequest),
       },
       {
-        figure: 'main bundle (action/dist/main/index.js)',
+        figure: 'what the main step loads (action/dist/main and the step bundle it loads)',
         value: round(mainBytes / MB, 2),
         unit: 'MB',
         target: '≤ 1.5 MB',
         pass: mainBytes <= 1.5 * MB,
       },
       {
-        figure: 'main + post bundles',
-        value: round((mainBytes + postBytes) / MB, 2),
+        figure: 'every bundle the Action ships (main, post, and the OIDC and YAML ones loaded on demand)',
+        value: round(allBytes / MB, 2),
         unit: 'MB',
         target: '≤ 1.5 MB',
-        pass: mainBytes + postBytes <= 1.5 * MB,
+        pass: allBytes <= 1.5 * MB,
       },
     ];
     return {
@@ -218,7 +240,7 @@ export async function runStartup(options = {}) {
         samples,
         medians: { ...m, connectRatio, ratio },
         mainBytes,
-        postBytes,
+        allBytes,
       },
     };
   } finally {

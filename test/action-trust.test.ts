@@ -405,5 +405,10 @@ describe('one way out', () => {
       .filter((f) => writers.test(readFileSync(join(dir, f), 'utf8')));
     expect(offenders).toEqual([]);
     expect(readFileSync(join(dir, 'output.ts'), 'utf8')).toMatch(writers);
+    // @actions/core's modules are reached from output.ts (its writers) and oidc.ts (the id token) only.
+    const importers = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from '[^']*@actions\/core[^']*'/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(importers.sort()).toEqual(['oidc.ts', 'output.ts']);
   });
 });

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   type ClientOptions,
   createClient,
@@ -19,16 +18,20 @@ const SECRET_ENV = ['HUAWEI_CLOUD_SECRET_ACCESS_KEY', 'HUAWEICLOUD_SDK_SK', 'HUA
 
 /** Every secret the step may hold, before anything else runs: masked by the runner, redacted by the core. */
 export function learnSecrets(): void {
-  for (const name of SECRET_INPUTS) out.secret(core.getInput(name));
+  for (const name of SECRET_INPUTS) out.secret(out.getInput(name));
   for (const name of SECRET_ENV) out.secret(process.env[name]);
-  for (const password of urlSecrets(core.getInput('endpoint'))) out.secret(password);
+  for (const password of urlSecrets(out.getInput('endpoint'))) out.secret(password);
 }
+
+/** The OIDC bundle, from beside the step's (dist/oidc), loaded the first time a token is asked. */
+const OIDC_BUNDLE = '../oidc/index.js';
+const loadOidc = (): Promise<typeof import('./oidc.js')> => import(/* webpackIgnore: true */ OIDC_BUNDLE);
 
 /** The job's GitHub id token for `audience`, asked afresh at each exchange. */
 function gitHubIdToken(audience: string): () => Promise<string> {
   return async () => {
     try {
-      return await core.getIDToken(audience);
+      return await (await loadOidc()).getIDToken(audience);
     } catch (error) {
       throw new JobGateError(
         'JOBGATE_ID_TOKEN',

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   AbortError,
   describeJob,
@@ -20,6 +19,8 @@ import {
 import { clientFor, learnSecrets, stopStartedJob } from './client.js';
 import { type ActionConfig, inputErrorOf, readInputs } from './inputs.js';
 import * as out from './output.js';
+import { POST_PHASE } from './phase.js';
+import { post } from './post.js';
 import { Heartbeat, renderSummary, startDetails, stateLine } from './report.js';
 
 /** Outputs are capped well below the runner's limit; the raw answer is what gets dropped. */
@@ -91,7 +92,7 @@ export async function run(): Promise<void> {
   let client: ReturnType<typeof clientFor>;
   const pollLog: string[] = [];
   try {
-    config = await readInputs((name) => core.getInput(name), process.env);
+    config = await readInputs((name) => out.getInput(name), process.env);
     client = clientFor(config, (event) => pollLog.push(httpLine(event)));
   } catch (error) {
     out.fail(
@@ -155,7 +156,7 @@ export async function run(): Promise<void> {
     }
     if (!ref) throw new Error('no job to wait on');
     out.info(
-      `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${core.getInput('timeout') || '60m'})`,
+      `Waiting on ${job} (${config.waitFor === 'none' ? 'current state only' : `until ${config.waitFor}`}, timeout ${out.getInput('timeout') || '60m'})`,
     );
     if (config.waitFor === 'none') {
       last = await getJobState(client, ref, { signal: controller.signal });
@@ -281,6 +282,15 @@ process.on('uncaughtException', (error) => {
   out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
-await run().catch((error: unknown) => {
-  out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
-});
+// One bundle holds both steps: dist/main and dist/post load it (entry.ts), the post step in its post phase.
+if ((globalThis as Record<symbol, unknown>)[POST_PHASE]) {
+  await post().catch((error: unknown) => {
+    out.fail(
+      `JobGate post step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+} else {
+  await run().catch((error: unknown) => {
+    out.fail(`JobGate failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}

@@ -1,5 +1,11 @@
-import * as core from '@actions/core';
+import { EOL } from 'node:os';
 import { oneLine, printable, redactor, safeStringify } from '@jobgate/core';
+// @actions/core's own writers, without its index: the index loads its OIDC client (an HTTP client with
+// https, tls, a tunnel and a second, whole undici) and its exec helpers (child_process) before the first
+// line is written. Only a step that asks GitHub for an id token loads it (client.ts).
+import { issueCommand } from '../node_modules/@actions/core/lib/command.js';
+import { issueFileCommand, prepareKeyValueMessage } from '../node_modules/@actions/core/lib/file-command.js';
+import { summary as jobSummary } from '../node_modules/@actions/core/lib/summary.js';
 
 /**
  * The Action's only way out to the runner. Every line, annotation, output,
@@ -7,8 +13,40 @@ import { oneLine, printable, redactor, safeStringify } from '@jobgate/core';
  * neutralised for the runner: server text is flattened onto one line (so it
  * can never begin a line of its own), stripped of terminal escapes, and a
  * line that would still read as a workflow command (`::…` or `##[…`) is
- * defused. Nothing else in the Action calls `@actions/core`'s writers.
+ * defused. Nothing else in the Action writes to the runner.
  */
+
+/** A name and value through the runner's file (`GITHUB_<file>`), or the older command where there is none. */
+function fileCommand(file: string, command: string, name: string, value: string): void {
+  if (process.env[`GITHUB_${file}`]) issueFileCommand(file, prepareKeyValueMessage(name, value));
+  else {
+    if (command === 'set-output') process.stdout.write(EOL);
+    issueCommand(command, { name }, value);
+  }
+}
+
+/** The runner's commands and files, as @actions/core's index writes them. */
+const core = {
+  info: (message: string) => process.stdout.write(message + EOL),
+  debug: (message: string) => issueCommand('debug', {}, message),
+  warning: (message: string) => issueCommand('warning', {}, message),
+  setFailed: (message: string) => {
+    process.exitCode = 1;
+    issueCommand('error', {}, message);
+  },
+  startGroup: (name: string) => issueCommand('group', {}, name),
+  endGroup: () => issueCommand('endgroup', {}, ''),
+  setSecret: (secret: string) => issueCommand('add-mask', {}, secret),
+  exportVariable: (name: string, value: string) => {
+    process.env[name] = value;
+    fileCommand('ENV', 'set-env', name, value);
+  },
+  setOutput: (name: string, value: string) => fileCommand('OUTPUT', 'set-output', name, value),
+  saveState: (name: string, value: string) => fileCommand('STATE', 'save-state', name, value),
+  getState: (name: string) => process.env[`STATE_${name}`] || '',
+  getInput: (name: string) => (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '').trim(),
+  summary: jobSummary,
+};
 
 /** How the runner recognises a workflow command: at the start of a line, after whitespace. */
 const COMMAND_START = /^\s*(::|##\[)/;
@@ -76,6 +114,11 @@ export function saveState(name: string, value: string): void {
 
 export function getState(name: string): string {
   return core.getState(name);
+}
+
+/** An input as the runner passes it (`INPUT_<NAME>`), trimmed; '' when not given. */
+export function getInput(name: string): string {
+  return core.getInput(name);
 }
 
 /** Text that came from elsewhere, made inert in Markdown: no HTML, no links or images, no table breaks. */

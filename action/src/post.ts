@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { AbortError, describeJob, getJobKind, getJobState, isTerminal, type JobRef } from '@jobgate/core';
 import { clientFor, learnSecrets, stopStartedJob } from './client.js';
 import { readClientInputs } from './inputs.js';
@@ -37,14 +36,14 @@ export async function post(): Promise<void> {
     out.debug(`Post step: the main step ended normally; ${job} is left as it is.`);
     return;
   }
-  if (!/^(true|yes|on)$/i.test(core.getInput('cancel_on_abort').trim() || 'true')) {
+  if (!/^(true|yes|on)$/i.test(out.getInput('cancel_on_abort').trim() || 'true')) {
     out.warning(`The workflow was cancelled; ${job} was left running as cancel_on_abort is false.`);
     return;
   }
 
   learnSecrets();
   const client = clientFor(
-    readClientInputs((name) => core.getInput(name), process.env, getJobKind(String(ref.kind)).service),
+    readClientInputs((name) => out.getInput(name), process.env, getJobKind(String(ref.kind)).service),
   );
   try {
     try {
@@ -76,9 +75,3 @@ export async function post(): Promise<void> {
     await client.close();
   }
 }
-
-await post().catch((error: unknown) => {
-  out.fail(
-    `JobGate post step failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
-  );
-});

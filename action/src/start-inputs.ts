@@ -32,6 +32,9 @@ export const FORM_HINTS: Record<FieldForm, string> = {
   mapping: ' (a YAML or JSON object of name: value, such as `date: 2024-06-01` on each line)',
 };
 
+const YAML_BUNDLE = '../yaml/index.js';
+const loadYaml = (): Promise<typeof import('./yaml.js')> => import(/* webpackIgnore: true */ YAML_BUNDLE);
+
 const MAPPING = 'expected a YAML or JSON object of name: value';
 
 /** Scalars become text (YAML reads `10` as a number, the services take text); the schema judges the rest. */
@@ -50,8 +53,8 @@ async function mappingOf(name: string, text: string): Promise<Record<string, unk
       throw new InputError(name, `${MAPPING}; it starts with { but is not valid JSON`);
     }
   } else {
-    // Only a step that passes YAML loads the parser.
-    const { parseDocument } = await import(/* webpackMode: "eager" */ 'yaml');
+    // Only a step that passes YAML loads the parser, from beside the step's bundle.
+    const { parseDocument } = await loadYaml();
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
     const error = doc.errors[0];
     if (error)

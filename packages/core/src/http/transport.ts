@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
   type CredentialSource,
@@ -43,6 +43,7 @@ import {
   type Release,
   type RequestGate,
 } from './request-gate.js';
+import { EnvHttpProxyAgent, requestOn } from './undici.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -595,12 +596,13 @@ export class HttpTransport {
     let text: string;
     let responseHeaders: Record<string, string | string[] | undefined>;
     try {
-      const res = await undiciRequest(url, {
+      const res = await requestOn.call(this.#dispatcher, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: req.method,
         headers,
         body,
         signal,
-        dispatcher: this.#dispatcher,
       });
       status = res.statusCode;
       responseHeaders = res.headers;
