@@ -40,11 +40,14 @@ const ASSUMED_LIMIT = 50;
 
 /**
  * Requests leave at least 1/rate of a second apart once this many have left
- * together (a token bucket): a queue of held requests reaches the gateway
- * evenly, so that a window that fills finds one request on the wire, not a
- * burst, while a lone request or a few still leave at once.
+ * together (a token bucket), or PACE_BURST_MS of the rate when that is more:
+ * a queue of held requests reaches the gateway evenly, so that a window that
+ * fills finds one request on the wire, not a burst, while a lone request or a
+ * few still leave at once, and a high rate is not cut into one request per
+ * turn of a busy event loop.
  */
 const PACE_BURST = 4;
+const PACE_BURST_MS = 50;
 
 /**
  * Requests of one key at one origin that may be on the wire at once: the
@@ -113,7 +116,7 @@ export class RequestGate {
   /** When the rate got back to the knee: the slow step above it grows with the time it has lasted. */
   #aboveKneeSince: number | undefined;
   /** Requests that may leave at once (token bucket), as of #tokensAt. */
-  #tokens = PACE_BURST;
+  #tokens: number;
   #tokensAt = now();
   #inFlight = 0;
   /** When the answers of the last window came back, oldest first (monotonic, so sorted). */
@@ -138,6 +141,7 @@ export class RequestGate {
     this.#ceiling = requestsPerSecond;
     this.#rate = requestsPerSecond ?? INITIAL_RATE;
     this.#slowStart = requestsPerSecond === undefined;
+    this.#tokens = this.#burst();
     this.#maxInFlight = Math.max(1, Math.floor(maxInFlight));
   }
 
@@ -224,10 +228,15 @@ export class RequestGate {
     return this.#inFlight + this.#recentDone(at);
   }
 
-  /** The token bucket filled up to `at`: 1/rate of a second per request, PACE_BURST at most. */
+  /** Requests that may leave together at the present rate. */
+  #burst(): number {
+    return Math.max(PACE_BURST, (this.#rate * PACE_BURST_MS) / WINDOW_MS);
+  }
+
+  /** The token bucket filled up to `at`: 1/rate of a second per request, up to the burst. */
   #refill(at: number): void {
     const elapsed = Math.max(0, at - this.#tokensAt);
-    this.#tokens = Math.min(PACE_BURST, this.#tokens + (elapsed * this.#rate) / WINDOW_MS);
+    this.#tokens = Math.min(this.#burst(), this.#tokens + (elapsed * this.#rate) / WINDOW_MS);
     this.#tokensAt = Math.max(this.#tokensAt, at);
   }
 
