@@ -194,6 +194,38 @@ describe('retries and faults', () => {
     }
   });
 
+  it('a burst on a rate-limited key finds the limit with few 429s; a lone request leaves at once', async () => {
+    const limited = await startEmulator({
+      scenario: { ...emulator.scenario, rateLimit: { perAkPerSecond: 10 } },
+      seed: 5,
+    });
+    try {
+      const { accessKey, secretKey, projectId } = limited.credentials;
+      const c = createClient({
+        endpoint: limited.url,
+        projectId,
+        credentials: { accessKey, secretKey },
+        env: {},
+        http: { maxAttempts: 6 },
+      });
+      clients.push(c);
+      const gate = c.transport.gate(new URL(limited.url).origin);
+      await c.dli.getFlinkJobDetail(10001);
+      expect(gate.delayed).toBe(0);
+      // 30 more at once: slow start lets a few out, then paces them as the rate grows, so that the
+      // gateway's window fills with one request on the wire, not the pool's 16.
+      const answers = await Promise.all(Array.from({ length: 30 }, () => c.dli.getFlinkJobDetail(10001)));
+      expect(answers.every((a) => a.job_detail?.job_id === 10001)).toBe(true);
+      const log = limited.admin.requests();
+      const throttled = log.filter((r) => r.status === 429).length;
+      expect(log.length - throttled).toBe(31);
+      expect(throttled).toBeGreaterThan(0);
+      expect(throttled).toBeLessThanOrEqual(2);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('falls back to the SQL status API when progress answers DLI.0999', async () => {
     emulator.admin.addFaults({ type: 'dli-0999', match: { path: `/jobs/${SQL_OK}/progress` } } as never);
     emulator.admin.advanceClock(60_000);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { limitFromThrottleMessage, RequestGate } from '../src/http/request-gate.js';
 import { json, startTestServer, TEST_CREDENTIALS, type TestServer, testClient } from './support/server.js';
 
@@ -54,14 +54,71 @@ describe('RequestGate', () => {
 
   it('after a throttle, everyone waits out the pause and the rate drops below the named limit', async () => {
     const gate = new RequestGate();
-    // Twenty requests answered within the second: the rate the gateway refused.
-    for (let i = 0; i < 20; i++) (await gate.acquire())();
-    gate.throttled(300, 10);
-    // The named limit (10) caps the rate, then it drops multiplicatively: 7.
-    expect(gate.limit).toBe(7);
+    // Eight requests answered within the second, in slow start (its rate is 10): what the gateway refused.
+    for (let i = 0; i < 8; i++) (await gate.acquire())();
+    gate.throttled(300, 5);
+    // The named limit (5) caps what went out, then the rate drops multiplicatively: 3.5.
+    expect(gate.slowStart).toBe(false);
+    expect(gate.limit).toBe(3);
     const started = Date.now();
     await gate.acquire();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('slow start: a lone request leaves at once; a burst leaves a few at once, the rest in order as the rate grows', async () => {
+    const lone = new RequestGate();
+    (await lone.acquire())();
+    expect(lone.delayed).toBe(0);
+
+    const gate = new RequestGate();
+    const order: number[] = [];
+    const all = Array.from({ length: 14 }, (_, i) =>
+      gate.acquire().then((release) => {
+        order.push(i);
+        release();
+      }),
+    );
+    // Only microtasks have run: what left without waiting for a timer.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(order).toEqual([0, 1, 2, 3]);
+    expect(gate.delayed).toBe(10);
+    await Promise.all(all);
+    expect(order).toEqual(Array.from({ length: 14 }, (_, i) => i));
+    // Every answer that came back while others waited raised the rate by half a request a second.
+    expect(gate.slowStart).toBe(true);
+    expect(gate.rate).toBeGreaterThanOrEqual(10 + 10 * 0.5);
+  });
+
+  it('slow start grows for one request after another too, once they fill the window', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const gate = new RequestGate();
+      let sent = 0;
+      const poll = (async () => {
+        for (; sent < 60; sent++) {
+          const release = await gate.acquire();
+          release();
+        }
+      })();
+      while (sent < 60) await vi.advanceTimersByTimeAsync(50);
+      await poll;
+      // Never two at once, yet the rate rose past the ten a second it starts at.
+      expect(gate.rate).toBeGreaterThanOrEqual(15);
+      expect(gate.slowStart).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the first 429 ends slow start and cuts what went out, not the rate slow start had reached', async () => {
+    const gate = new RequestGate();
+    const released = await Promise.all(Array.from({ length: 4 }, () => gate.acquire()));
+    for (const release of released.slice(1)) release();
+    // Four counted (one in flight, three answered): 4 × 0.7, whatever the rate had grown to.
+    gate.throttled(0, 50, performance.now());
+    released[0]?.(true);
+    expect(gate.slowStart).toBe(false);
+    expect(gate.rate).toBeCloseTo(2.8, 5);
   });
 
   it('429s to requests sent before the last decrease lower the rate once, not once each', () => {
@@ -98,6 +155,47 @@ describe('RequestGate', () => {
     for (const release of await Promise.all(waiting.slice(0, 5))) release();
     expect(full.rate).toBe(5);
     void held;
+  });
+
+  it('after a 429, the rate climbs fast back to where it was cut, slowly above it, faster the longer no 429 comes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const gate = new RequestGate(undefined, 100);
+      const first = await Promise.all(Array.from({ length: 4 }, () => gate.acquire()));
+      // Four went out in the window the gateway refused (this process's part of the key's limit): the knee.
+      gate.throttled(0, 50, performance.now());
+      expect(gate.rate).toBeCloseTo(2.8, 5);
+      const steps: { at: number; from: number; by: number }[] = [];
+      const held = Array.from({ length: 150 }, () =>
+        gate.acquire().then((release) => {
+          const from = gate.rate;
+          release();
+          steps.push({ at: performance.now(), from, by: gate.rate - from });
+        }),
+      );
+      // The burst the gateway refused: 429s raise nothing.
+      for (const release of first) release(true);
+      const above = () => steps.find((s) => s.from >= 4);
+      while (!above() || performance.now() - (above()?.at ?? 0) < 12_000)
+        await vi.advanceTimersByTimeAsync(100);
+      const kneeAt = above()?.at as number;
+      // Up to the knee (4): 2% of the named limit a second, one request a second, 1/rate per answer.
+      const below = steps.filter((s) => s.from < 4);
+      expect(below.length).toBeGreaterThan(0);
+      expect(below.length).toBeLessThan(8);
+      expect(steps[0]?.by).toBeCloseTo(1 / 2.8, 5);
+      // Above it, for the first 4 s without a 429: at most half that (0.5% of the limit, doubling every 4 s).
+      const slow = steps.filter((s) => s.from >= 4 && s.at < kneeAt + 4000);
+      expect(slow.length).toBeGreaterThan(5);
+      for (const s of slow) expect(s.by).toBeLessThanOrEqual(0.5 / s.from + 1e-9);
+      // 8 s on, back to the whole step.
+      const late = steps.filter((s) => s.at >= kneeAt + 8000);
+      expect(late.length).toBeGreaterThan(5);
+      for (const s of late) expect(s.by).toBeCloseTo(1 / s.from, 9);
+      void held;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lets no more than its in-flight limit out at once: the others wait in the gate, not in the pool', async () => {

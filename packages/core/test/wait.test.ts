@@ -72,8 +72,14 @@ function script(...replies: Reply[]) {
   });
 }
 
-function clientWith(options: Parameters<typeof testClient>[1]): JobGateClient {
-  const c = testClient(server.url, options);
+/**
+ * Every client here states the key's rate: these waits poll every few milliseconds on one key, faster
+ * than an unknown key's slow start (request-gate.test.ts) would let them out at first.
+ */
+const KNOWN_RATE = 1_000;
+
+function clientWith(options: Parameters<typeof testClient>[1] = {}): JobGateClient {
+  const c = testClient(server.url, { ...options, http: { rateLimit: KNOWN_RATE, ...options?.http } });
   extraClients.push(c);
   return c;
 }
@@ -93,7 +99,7 @@ beforeAll(async () => {
   server = await startTestServer((_req, res) =>
     json(res, 500, { error_code: 'TEST', error_msg: 'no handler' }),
   );
-  client = testClient(server.url);
+  client = testClient(server.url, { http: { rateLimit: KNOWN_RATE } });
 });
 
 afterAll(async () => {

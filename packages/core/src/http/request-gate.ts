@@ -11,16 +11,43 @@ const WINDOW_MS = 1000;
 const WINDOW_MARGIN_MS = 10;
 
 /**
+ * Before the gateway has named a limit, the rate starts here (slow start) and
+ * each answer that gets through while requests wait raises it by
+ * SLOW_START_GROWTH: at that rate of answers a second, the rate doubles each
+ * second. A burst of waits then finds out the limit with a few requests on the
+ * wire, not with all the pool's connections full. A lone request, or a few,
+ * leave at once (PACE_BURST).
+ */
+const INITIAL_RATE = 10;
+const SLOW_START_GROWTH = 0.5;
+
+/**
  * After a 429 the rate drops to this share of what it was (multiplicative
- * decrease), then rises by ADDITIVE_SHARE of the gateway's limit each second
- * while answers succeed (additive increase). Processes that share a key and
- * know nothing of each other converge under its limit this way, each to a
- * fair part of it.
+ * decrease), then rises while answers succeed (additive increase): by
+ * FAST_SHARE of the gateway's limit a second back up to the rate the 429 cut
+ * (the knee), then by SLOW_SHARE a second, a step that doubles every
+ * PROBE_DOUBLING_MS without a 429 until it is FAST_SHARE again. Processes that
+ * share a key and know nothing of each other converge under its limit this
+ * way, each to a fair part of it, and stay long just under it between two
+ * 429s; one whose neighbours have left soon climbs as fast as before.
  */
 const DECREASE = 0.7;
-const ADDITIVE_SHARE = 0.02;
+const FAST_SHARE = 0.02;
+const SLOW_SHARE = 0.005;
+const PROBE_DOUBLING_MS = 4000;
 /** The limit assumed for the additive step until the gateway names one (its default). */
 const ASSUMED_LIMIT = 50;
+
+/**
+ * Requests leave at least 1/rate of a second apart once this many have left
+ * together (a token bucket), or PACE_BURST_MS of the rate when that is more:
+ * a queue of held requests reaches the gateway evenly, so that a window that
+ * fills finds one request on the wire, not a burst, while a lone request or a
+ * few still leave at once, and a high rate is not cut into one request per
+ * turn of a busy event loop.
+ */
+const PACE_BURST = 4;
+const PACE_BURST_MS = 50;
 
 /**
  * Requests of one key at one origin that may be on the wire at once: the
@@ -66,21 +93,31 @@ export class GateTimeoutError extends Error {
 /**
  * The request budget of one access key at one origin, shared by every
  * transport in the process. Nothing is sent that the gate has not released:
- * at most MAX_IN_FLIGHT requests at once, and once a rate is set (configured,
- * or learned from the gateway's first 429) at most that many per sliding
- * second, each counted until its answer is back. A 429 pauses every request
- * with the key for its Retry-After and lowers the rate multiplicatively;
- * answers that get through while requests are waiting raise it additively,
- * never above the limit the gateway named (`limit:50,time:1 second`) or the
- * configured one.
+ * at most MAX_IN_FLIGHT requests at once, at most `rate` per sliding second,
+ * each counted until its answer is back, and paced 1/rate of a second apart
+ * beyond a small burst. The rate is the configured one, or starts low and
+ * doubles each second while requests wait (slow start) until the gateway's
+ * first 429. A 429 pauses every request with the key for its Retry-After and
+ * lowers the rate multiplicatively; answers that get through while requests
+ * are waiting raise it additively, never above the limit the gateway named
+ * (`limit:50,time:1 second`) or the configured one.
  */
 export class RequestGate {
   /** The configured rate: never exceeded. */
   readonly #configured: number | undefined;
   /** The most the rate may rise to: the configured rate and the gateway's named limit, the lower. */
   #ceiling: number | undefined;
-  /** Requests per second now; undefined until a rate is configured or the gateway throttles. */
-  #rate: number | undefined;
+  /** Requests per sliding second now. */
+  #rate: number;
+  /** Until the first 429 (and without a configured rate): the rate doubles each second of demand. */
+  #slowStart: boolean;
+  /** The rate the last 429 cut: the additive increase slows down once back at it. */
+  #knee = Number.POSITIVE_INFINITY;
+  /** When the rate got back to the knee: the slow step above it grows with the time it has lasted. */
+  #aboveKneeSince: number | undefined;
+  /** Requests that may leave at once (token bucket), as of #tokensAt. */
+  #tokens: number;
+  #tokensAt = now();
   #inFlight = 0;
   /** When the answers of the last window came back, oldest first (monotonic, so sorted). */
   #done: number[] = [];
@@ -100,22 +137,27 @@ export class RequestGate {
   decreases = 0;
 
   constructor(requestsPerSecond?: number, maxInFlight: number = MAX_IN_FLIGHT) {
-    if (requestsPerSecond !== undefined) {
-      this.#configured = requestsPerSecond;
-      this.#ceiling = requestsPerSecond;
-      this.#rate = requestsPerSecond;
-    }
+    this.#configured = requestsPerSecond;
+    this.#ceiling = requestsPerSecond;
+    this.#rate = requestsPerSecond ?? INITIAL_RATE;
+    this.#slowStart = requestsPerSecond === undefined;
+    this.#tokens = this.#burst();
     this.#maxInFlight = Math.max(1, Math.floor(maxInFlight));
   }
 
-  /** Requests per sliding second now; undefined while there is no limit. */
-  get limit(): number | undefined {
-    return this.#rate === undefined ? undefined : Math.max(1, Math.floor(this.#rate));
+  /** Requests per sliding second now. */
+  get limit(): number {
+    return Math.max(1, Math.floor(this.#rate));
   }
 
-  /** The rate as the gate holds it (not rounded); undefined while there is no limit. */
-  get rate(): number | undefined {
+  /** The rate as the gate holds it (not rounded). */
+  get rate(): number {
     return this.#rate;
+  }
+
+  /** Whether the gate is still finding the rate out (no 429 yet, no configured rate). */
+  get slowStart(): boolean {
+    return this.#slowStart;
   }
 
   /** Requests sent and not yet answered. */
@@ -186,24 +228,44 @@ export class RequestGate {
     return this.#inFlight + this.#recentDone(at);
   }
 
+  /** Requests that may leave together at the present rate. */
+  #burst(): number {
+    return Math.max(PACE_BURST, (this.#rate * PACE_BURST_MS) / WINDOW_MS);
+  }
+
+  /** The token bucket filled up to `at`: 1/rate of a second per request, up to the burst. */
+  #refill(at: number): void {
+    const elapsed = Math.max(0, at - this.#tokensAt);
+    this.#tokens = Math.min(this.#burst(), this.#tokens + (elapsed * this.#rate) / WINDOW_MS);
+    this.#tokensAt = Math.max(this.#tokensAt, at);
+  }
+
   /**
    * How long until the next request may leave, given the pause, the requests
-   * in flight and the window; Infinity when only an answer can free a place.
+   * in flight, the window and the pace; Infinity when only an answer can free
+   * a place.
    */
   #waitTime(at: number): number {
     const paused = this.#pausedUntil - at;
     if (paused > 0) return paused;
     if (this.#inFlight >= this.#maxInFlight) return Number.POSITIVE_INFINITY;
-    if (this.#rate === undefined) return 0;
-    const allowed = Math.max(1, Math.floor(this.#rate));
-    const over = this.#inFlight + this.#recentDone(at) - allowed;
-    if (over < 0) return 0;
-    // The answer whose leaving the window frees a place; none yet if they are all in flight.
-    const freeing = this.#done[this.#doneHead + over];
-    return freeing === undefined ? Number.POSITIVE_INFINITY : freeing + WINDOW_MS + WINDOW_MARGIN_MS - at + 1;
+    const over = this.#inFlight + this.#recentDone(at) - this.limit;
+    let wait = 0;
+    if (over >= 0) {
+      // The answer whose leaving the window frees a place; none yet if they are all in flight.
+      const freeing = this.#done[this.#doneHead + over];
+      if (freeing === undefined) return Number.POSITIVE_INFINITY;
+      wait = freeing + WINDOW_MS + WINDOW_MARGIN_MS - at + 1;
+    }
+    this.#refill(at);
+    // A hair of rounding must not cost a whole extra millisecond.
+    const missing = 1 - this.#tokens - 1e-9;
+    return missing > 0 ? Math.max(wait, (missing * WINDOW_MS) / this.#rate) : wait;
   }
 
   #take(): Release {
+    this.#refill(now());
+    this.#tokens = Math.max(0, this.#tokens - 1);
     this.#inFlight++;
     let released = false;
     return (throttled = false) => {
@@ -217,13 +279,28 @@ export class RequestGate {
     };
   }
 
-  /** Additive increase: while requests wait for the rate, each answer that got through raises it. */
+  /**
+   * While the rate is what holds requests back (some wait, or the window is
+   * full), each answer that got through raises it.
+   */
   #raise(): void {
+    if (this.#waiting === 0 && this.#counted(now()) < this.limit) return;
     const rate = this.#rate;
-    if (rate === undefined || this.#waiting === 0) return;
-    const step = (this.#ceiling ?? ASSUMED_LIMIT) * ADDITIVE_SHARE;
-    // `step / rate` per answer, at `rate` answers a second: `step` a second.
-    this.#rate = Math.min(this.#ceiling ?? Number.POSITIVE_INFINITY, rate + step / rate);
+    let raised: number;
+    if (this.#slowStart) raised = rate + SLOW_START_GROWTH;
+    else {
+      // `step / rate` per answer, at `rate` answers a second: `step` a second.
+      let share = FAST_SHARE;
+      if (rate >= this.#knee) {
+        const at = now();
+        this.#aboveKneeSince ??= at;
+        share = Math.min(FAST_SHARE, SLOW_SHARE * 2 ** ((at - this.#aboveKneeSince) / PROBE_DOUBLING_MS));
+      }
+      raised = rate + ((this.#ceiling ?? ASSUMED_LIMIT) * share) / rate;
+      // The fast climb stops at the knee: above it, only the slow one.
+      if (rate < this.#knee) raised = Math.min(raised, this.#knee);
+    }
+    this.#rate = Math.min(this.#ceiling ?? Number.POSITIVE_INFINITY, raised);
   }
 
   #schedule(): void {
@@ -285,25 +362,28 @@ export class RequestGate {
 
   /**
    * The gateway said 429: every request with this key waits `retryAfterMs`,
-   * the limit it named (if any) caps the rate from now on, and the rate drops
-   * to DECREASE of what it was (of what went out in the last window, the
-   * first time). 429s to requests that left before the last decrease are the
-   * same congestion and lower nothing more. `sentAt` is when the throttled
-   * request left (performance.now()).
+   * the limit it named (if any) caps the rate from now on, slow start ends,
+   * and the rate drops to DECREASE of what it was (of what went out in the
+   * last window, if less). 429s to requests that left before the last
+   * decrease are the same congestion and lower nothing more. `sentAt` is when
+   * the throttled request left (performance.now()).
    */
   throttled(retryAfterMs: number, namedLimit?: number, sentAt?: number): void {
     const at = now();
     this.#pausedUntil = Math.max(this.#pausedUntil, at + retryAfterMs);
     if (namedLimit !== undefined && namedLimit > 0)
       this.#ceiling = Math.min(this.#configured ?? Number.POSITIVE_INFINITY, namedLimit);
+    const ceiling = this.#ceiling ?? Number.POSITIVE_INFINITY;
     if (sentAt === undefined || sentAt >= this.#decreasedAt) {
-      const base = Math.min(this.#rate ?? this.#counted(at), this.#ceiling ?? Number.POSITIVE_INFINITY);
+      // In slow start the rate may have run ahead of what the requests used.
+      const base = Math.min(this.#slowStart ? this.#counted(at) : this.#rate, this.#rate, ceiling);
+      this.#knee = base;
+      this.#aboveKneeSince = undefined;
       this.#rate = Math.max(1, base * DECREASE);
+      this.#slowStart = false;
       this.#decreasedAt = at;
       this.decreases++;
-    } else if (this.#rate !== undefined && this.#ceiling !== undefined) {
-      this.#rate = Math.min(this.#rate, this.#ceiling);
-    }
+    } else this.#rate = Math.min(this.#rate, ceiling);
     if (this.#waiting > 0) this.#schedule();
   }
 }

@@ -127,8 +127,8 @@ export interface HttpOptions {
   userAgent?: string;
   /**
    * Requests per second for this access key at each origin, shared with every
-   * client in the process using the same key. Unset: no limit until the
-   * gateway throttles, then the limit it names.
+   * client in the process using the same key. Unset: 10 a second, doubling
+   * each second of demand until the gateway throttles, then under the limit it names.
    */
   rateLimit?: number;
   /** Source of randomness for jitter (tests and benchmarks pass a seeded one). */
