@@ -216,6 +216,52 @@ describe('RequestGate', () => {
     void all;
   });
 
+  it('held requests give up at their own time limits, whatever their order, and the others still leave in order', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const gate = new RequestGate(undefined, 1);
+      const first = await gate.acquire();
+      const outcome: string[] = [];
+      const held = [3000, 1000, 5000, 2000].map((hold, i) =>
+        gate.acquire(undefined, hold).then(
+          (release) => {
+            outcome.push(`${i} left`);
+            release();
+          },
+          (error: Error) => outcome.push(`${i} ${error.name} ${error.message}`),
+        ),
+      );
+      await vi.advanceTimersByTimeAsync(1001);
+      expect(outcome).toEqual([
+        "1 GateTimeoutError held back by the request budget for 1000 ms, the request's own time limit",
+      ]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(outcome).toHaveLength(2);
+      expect(outcome[1]).toMatch(/^3 GateTimeoutError .* 2000 ms/);
+      // The place frees: the first still held (0) leaves, then the next (2).
+      first();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(outcome.slice(2)).toEqual(['0 left', '2 left']);
+      await Promise.all(held);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an aborted held request leaves at once, and the next one takes its turn', async () => {
+    const gate = new RequestGate(undefined, 1);
+    const first = await gate.acquire();
+    const controller = new AbortController();
+    const aborted = gate.acquire(controller.signal);
+    const next = gate.acquire();
+    controller.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+    first();
+    const release = await next;
+    expect(gate.inFlight).toBe(1);
+    release();
+  });
+
   it('an abort ends a held acquire', async () => {
     const gate = new RequestGate();
     gate.throttled(10_000, 1);

@@ -56,15 +56,28 @@ const PACE_BURST_MS = 50;
  */
 export const MAX_IN_FLIGHT = 16;
 
-interface Held {
-  resolve(release: Release): void;
-  reject(reason: unknown): void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** Gives up holding the request once its own time limit is over. */
-  expiry: NodeJS.Timeout | undefined;
-  /** Left the queue (aborted or expired): skipped when its turn comes. */
-  gone: boolean;
+/**
+ * A request held back: a plain entry in the gate's queue. It has no timer of
+ * its own (the gate's one timer also lets go the requests held past their
+ * time limit) and is itself its signal's abort listener, so that holding ten
+ * thousand requests keeps ten thousand small objects and their promises.
+ */
+class Held {
+  gone = false;
+  constructor(
+    readonly resolve: (release: Release) => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+    /** When it gives up (monotonic), and after how long. */
+    readonly expiresAt: number,
+    readonly holdMs: number,
+    readonly leave: (entry: Held, reason: unknown) => void,
+  ) {}
+
+  /** The signal's abort: the request leaves the queue at once. */
+  handleEvent(): void {
+    this.leave(this, this.signal?.reason);
+  }
 }
 
 /**
@@ -127,6 +140,8 @@ export class RequestGate {
   #decreasedAt = Number.NEGATIVE_INFINITY;
   #queue: Held[] = [];
   #queueHead = 0;
+  /** The same requests by their time limit, each list in the order they expire. */
+  #byHold = new Map<number, { list: Held[]; head: number }>();
   #waiting = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -183,30 +198,72 @@ export class RequestGate {
     if (this.#waiting === 0 && this.#waitTime(now()) <= 0) return Promise.resolve(this.#take());
     this.delayed++;
     return new Promise((resolve, reject) => {
-      const entry: Held = { resolve, reject, signal, onAbort: undefined, expiry: undefined, gone: false };
-      const leave = (reason: unknown) => {
-        if (entry.gone) return;
-        entry.gone = true;
-        this.#waiting--;
-        this.#settle(entry);
-        reject(reason);
-        this.#schedule();
-      };
-      if (signal) {
-        entry.onAbort = () => leave(signal.reason);
-        signal.addEventListener('abort', entry.onAbort, { once: true });
-      }
       const hold = Math.max(0, Math.min(maxHoldMs, MAX_TIMER_MS));
-      entry.expiry = setTimeout(() => leave(new GateTimeoutError(Math.round(hold))), hold);
+      const entry = new Held(resolve, reject, signal, now() + hold, hold, this.#leave);
+      signal?.addEventListener('abort', entry, { once: true });
       this.#queue.push(entry);
+      this.#expiries(hold).push(entry);
       this.#waiting++;
       this.#schedule();
     });
   }
 
-  #settle(entry: Held): void {
-    if (entry.signal && entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
-    if (entry.expiry) clearTimeout(entry.expiry);
+  /** A held request gives up (aborted or past its time limit), unsent. */
+  readonly #leave = (entry: Held, reason: unknown): void => {
+    if (entry.gone) return;
+    this.#drop(entry, reason);
+    this.#schedule();
+  };
+
+  /**
+   * The held requests of one time limit, in the order they came: so also in
+   * the order they expire. Transports of one gate have one or a few limits.
+   */
+  #expiries(holdMs: number): Held[] {
+    let expiring = this.#byHold.get(holdMs);
+    if (!expiring) {
+      expiring = { list: [], head: 0 };
+      this.#byHold.set(holdMs, expiring);
+    }
+    return expiring.list;
+  }
+
+  /**
+   * Lets go, with GateTimeoutError, the held requests past their time limit
+   * and drops those that already left; returns when the next one expires
+   * (Infinity if none).
+   */
+  #expire(at: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [holdMs, expiring] of this.#byHold) {
+      const list = expiring.list;
+      let head = expiring.head;
+      for (; head < list.length; head++) {
+        const entry = list[head] as Held;
+        if (entry.gone) continue;
+        if (entry.expiresAt > at) break;
+        this.#drop(entry, new GateTimeoutError(Math.round(entry.holdMs)));
+      }
+      if (head === list.length) {
+        this.#byHold.delete(holdMs);
+        continue;
+      }
+      if (head > 1024 && head * 2 > list.length) {
+        expiring.list = list.slice(head);
+        head = 0;
+      }
+      expiring.head = head;
+      next = Math.min(next, (expiring.list[head] as Held).expiresAt);
+    }
+    return next;
+  }
+
+  /** Takes a held request out of the count, unsent, and rejects it. */
+  #drop(entry: Held, reason: unknown): void {
+    entry.gone = true;
+    this.#waiting--;
+    entry.signal?.removeEventListener('abort', entry);
+    entry.reject(reason);
   }
 
   /** Answers of the last window: drops those that left it (amortised O(1)). */
@@ -304,22 +361,26 @@ export class RequestGate {
   }
 
   #schedule(): void {
+    const expiry = this.#waiting > 0 ? this.#expire(now()) : Number.POSITIVE_INFINITY;
     for (;;) {
       const next = this.#nextHeld();
       if (!next) break;
       const at = now();
       const wait = this.#waitTime(at);
       if (wait > 0) {
-        if (wait === Number.POSITIVE_INFINITY) break;
-        this.#arm(at + Math.ceil(wait));
+        const release = wait === Number.POSITIVE_INFINITY ? wait : at + Math.ceil(wait);
+        const wake = Math.min(release, Math.ceil(expiry));
+        if (wake === Number.POSITIVE_INFINITY) break;
+        this.#arm(wake);
         return;
       }
       this.#queueHead++;
       this.#waiting--;
       next.gone = true;
-      this.#settle(next);
+      next.signal?.removeEventListener('abort', next);
       next.resolve(this.#take());
     }
+    if (this.#waiting === 0) this.#byHold.clear();
     this.#disarm();
   }
 
