@@ -1,49 +1,60 @@
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import { readSuccessFlag } from './schema-helpers.js';
 
 // Codes are strings in every documented body ("APIGW.0301", "DLI.0002",
 // "Cdm.0100"); a generic `code` may be an HTTP-style number. Both come out
 // as strings.
-const errorCode = z.union([z.string(), z.number()]).transform(String);
+const errorCode = lazySchema(() => z.union([z.string(), z.number()]).transform(String));
 
 /** API gateway, DLI and DataArts DLF: `{error_code, error_msg, request_id?}` (reference section 5). */
-export const ErrorCodeMsgBody = z.looseObject({
-  error_code: errorCode,
-  error_msg: z.string(),
-  request_id: z.string().optional(),
-});
+export const ErrorCodeMsgBody = lazySchema(() =>
+  z.looseObject({
+    error_code: errorCode,
+    error_msg: z.string(),
+    request_id: z.string().optional(),
+  }),
+);
 export type ErrorCodeMsgBody = z.infer<typeof ErrorCodeMsgBody>;
 
 /** CDM: `{errCode: "Cdm.0100", externalMessage}`, sometimes with `code` and `message` too. */
-export const CdmErrorBody = z.looseObject({
-  errCode: errorCode,
-  externalMessage: z.string().optional(),
-  code: errorCode.optional(),
-  message: z.string().optional(),
-});
+export const CdmErrorBody = lazySchema(() =>
+  z.looseObject({
+    errCode: errorCode,
+    externalMessage: z.string().optional(),
+    code: errorCode.optional(),
+    message: z.string().optional(),
+  }),
+);
 export type CdmErrorBody = z.infer<typeof CdmErrorBody>;
 
 /** DataArts DLF as the API explorer shows it: `{errorCode, errorMsg}`. */
-export const ErrorCodeMsgCamelBody = z.looseObject({
-  errorCode: errorCode,
-  errorMsg: z.string(),
-});
+export const ErrorCodeMsgCamelBody = lazySchema(() =>
+  z.looseObject({
+    errorCode: errorCode,
+    errorMsg: z.string(),
+  }),
+);
 export type ErrorCodeMsgCamelBody = z.infer<typeof ErrorCodeMsgCamelBody>;
 
 /** Generic `{code, message}`. */
-export const CodeMessageBody = z.looseObject({
-  code: errorCode,
-  message: z.string(),
-});
-export type CodeMessageBody = z.infer<typeof CodeMessageBody>;
-
-/** Generic nested `{error: {code, message}}`. */
-export const NestedErrorBody = z.looseObject({
-  error: z.looseObject({
+export const CodeMessageBody = lazySchema(() =>
+  z.looseObject({
     code: errorCode,
     message: z.string(),
   }),
-});
+);
+export type CodeMessageBody = z.infer<typeof CodeMessageBody>;
+
+/** Generic nested `{error: {code, message}}`. */
+export const NestedErrorBody = lazySchema(() =>
+  z.looseObject({
+    error: z.looseObject({
+      code: errorCode,
+      message: z.string(),
+    }),
+  }),
+);
 export type NestedErrorBody = z.infer<typeof NestedErrorBody>;
 
 /**
@@ -51,11 +62,13 @@ export type NestedErrorBody = z.infer<typeof NestedErrorBody>;
  * boolean or the string "false" (reference section 5): any flag that is not
  * clearly true, read the one way `readSuccessFlag` reads it.
  */
-export const DliFailureBody = z.looseObject({
-  is_success: z.unknown().refine((v) => readSuccessFlag(v) === 'failure'),
-  message: z.string(),
-  error_code: errorCode.optional(),
-});
+export const DliFailureBody = lazySchema(() =>
+  z.looseObject({
+    is_success: z.unknown().refine((v) => readSuccessFlag(v) === 'failure'),
+    message: z.string(),
+    error_code: errorCode.optional(),
+  }),
+);
 export type DliFailureBody = z.infer<typeof DliFailureBody>;
 
 export interface ErrorBodyInfo {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** Text that can be encoded as UTF-8: no lone surrogate (which no URL or header can carry). */
 export function isWellFormed(s: string): boolean {
@@ -128,44 +129,52 @@ function integerId(what: string, example: number) {
 }
 
 /** A DLI Flink job id. */
-export const FlinkJobId = integerId('Flink job id', 104);
+export const FlinkJobId = lazySchema(() => integerId('Flink job id', 104));
 
 /** A DataArts Factory job instance id (a Long in the API). */
-export const InstanceId = integerId('instance id', 132343);
+export const InstanceId = lazySchema(() => integerId('instance id', 132343));
 
 /** A DLI SQL job id is a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b. */
-export const SqlJobId = z
-  .string()
-  .trim()
-  .regex(
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-    'expected a DLI SQL job id (a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b)',
-  );
+export const SqlJobId = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      'expected a DLI SQL job id (a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b)',
+    ),
+);
 
 /** A name sent as one path segment: any text, encoded on the wire, but not empty or control characters. */
-export const JobName = z
-  .string()
-  .min(1, 'expected a non-empty job name')
-  .max(256, 'expected a job name of at most 256 characters')
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters')
-  .refine(isWellFormed, 'expected a job name of whole Unicode characters (it holds a lone surrogate)')
-  // URL parsing drops dot segments, even percent-encoded: such a name would reach another API.
-  .refine((s) => s !== '.' && s !== '..', 'expected a job name other than "." or ".."');
+export const JobName = lazySchema(() =>
+  z
+    .string()
+    .min(1, 'expected a non-empty job name')
+    .max(256, 'expected a job name of at most 256 characters')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'expected a job name without control characters')
+    .refine(isWellFormed, 'expected a job name of whole Unicode characters (it holds a lone surrogate)')
+    // URL parsing drops dot segments, even percent-encoded: such a name would reach another API.
+    .refine((s) => s !== '.' && s !== '..', 'expected a job name other than "." or ".."'),
+);
 
-export const ClusterId = z
-  .string()
-  .trim()
-  .min(1, 'expected a CDM cluster id')
-  .regex(
-    /^[A-Za-z0-9-]+$/,
-    'expected a CDM cluster id of letters, digits and hyphens (a UUID such as 6ec9a0a4-76be-4262-8697-e7af1fac7920)',
-  );
+export const ClusterId = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .min(1, 'expected a CDM cluster id')
+    .regex(
+      /^[A-Za-z0-9-]+$/,
+      'expected a CDM cluster id of letters, digits and hyphens (a UUID such as 6ec9a0a4-76be-4262-8697-e7af1fac7920)',
+    ),
+);
 
-export const WorkspaceId = z
-  .string()
-  .trim()
-  .min(1, 'expected a DataArts workspace id')
-  .max(128)
-  // It travels as a header value: no control characters.
-  .regex(/^[\x21-\x7e]+$/, 'expected a DataArts workspace id of visible ASCII characters');
+export const WorkspaceId = lazySchema(() =>
+  z
+    .string()
+    .trim()
+    .min(1, 'expected a DataArts workspace id')
+    .max(128)
+    // It travels as a header value: no control characters.
+    .regex(/^[\x21-\x7e]+$/, 'expected a DataArts workspace id of visible ASCII characters'),
+);

@@ -1,17 +1,22 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema.js';
 import { redactor } from '../redact.js';
 
-export const AccessKeyAuth = z.object({
-  accessKey: z.string().min(1, 'expected a non-empty access key'),
-  secretKey: z.string().min(1, 'expected a non-empty secret key'),
-  securityToken: z.string().min(1).optional(),
-});
+export const AccessKeyAuth = lazySchema(() =>
+  z.object({
+    accessKey: z.string().min(1, 'expected a non-empty access key'),
+    secretKey: z.string().min(1, 'expected a non-empty secret key'),
+    securityToken: z.string().min(1).optional(),
+  }),
+);
 export type AccessKeyAuth = z.infer<typeof AccessKeyAuth>;
 
 /** An IAM token sent as X-Auth-Token; such requests are not signed. */
-export const TokenAuth = z.object({
-  authToken: z.string().min(1, 'expected a non-empty IAM token'),
-});
+export const TokenAuth = lazySchema(() =>
+  z.object({
+    authToken: z.string().min(1, 'expected a non-empty IAM token'),
+  }),
+);
 export type TokenAuth = z.infer<typeof TokenAuth>;
 
 /** What each request is sent with: AK/SK (signed) or an IAM token. */
@@ -21,11 +26,13 @@ export type RequestCredentials = AccessKeyAuth | TokenAuth;
 export type IdTokenSource = string | (() => string | Promise<string>);
 
 /** 900 s to 24 h, the range IAM issues temporary credentials for. */
-export const TemporaryDuration = z
-  .number({ error: 'expected a whole number of seconds from 900 to 86400' })
-  .int('expected a whole number of seconds from 900 to 86400')
-  .min(900, 'expected a whole number of seconds from 900 to 86400')
-  .max(86_400, 'expected a whole number of seconds from 900 to 86400');
+export const TemporaryDuration = lazySchema(() =>
+  z
+    .number({ error: 'expected a whole number of seconds from 900 to 86400' })
+    .int('expected a whole number of seconds from 900 to 86400')
+    .min(900, 'expected a whole number of seconds from 900 to 86400')
+    .max(86_400, 'expected a whole number of seconds from 900 to 86400'),
+);
 
 /**
  * An OpenID Connect id token (from GitHub Actions, a Kubernetes service
@@ -33,38 +40,44 @@ export const TemporaryDuration = z
  * AK/SK, renewed before they expire. `idTokenFile` is read afresh at each
  * exchange, as the official SDKs read HUAWEICLOUD_SDK_ID_TOKEN_FILE.
  */
-export const IdTokenAuth = z
-  .object({
-    idpId: z
-      .string({ error: 'expected the id of an IAM identity provider' })
-      .trim()
-      .min(1, 'expected the id of an IAM identity provider')
-      .max(64, 'expected an identity provider id of at most 64 characters'),
-    idToken: z
-      .union([
-        z.string().trim().min(1, 'expected a non-empty id token'),
-        z.custom<() => string | Promise<string>>((v) => typeof v === 'function'),
-      ])
-      .optional(),
-    idTokenFile: z.string().trim().min(1, 'expected the path of a file holding the id token').optional(),
-    /** Scope the IAM token to this project (default: unscoped, as IAM documents for temporary keys). */
-    scopeProjectId: z.string().trim().min(1).optional(),
-    durationSeconds: TemporaryDuration.optional(),
-  })
-  .refine((v) => (v.idToken === undefined) !== (v.idTokenFile === undefined), {
-    message: 'expected either an id token or an id token file, not both and not neither',
-    path: ['idToken'],
-  });
+export const IdTokenAuth = lazySchema(() =>
+  z
+    .object({
+      idpId: z
+        .string({ error: 'expected the id of an IAM identity provider' })
+        .trim()
+        .min(1, 'expected the id of an IAM identity provider')
+        .max(64, 'expected an identity provider id of at most 64 characters'),
+      idToken: z
+        .union([
+          z.string().trim().min(1, 'expected a non-empty id token'),
+          z.custom<() => string | Promise<string>>((v) => typeof v === 'function'),
+        ])
+        .optional(),
+      idTokenFile: z.string().trim().min(1, 'expected the path of a file holding the id token').optional(),
+      /** Scope the IAM token to this project (default: unscoped, as IAM documents for temporary keys). */
+      scopeProjectId: z.string().trim().min(1).optional(),
+      durationSeconds: TemporaryDuration.optional(),
+    })
+    .refine((v) => (v.idToken === undefined) !== (v.idTokenFile === undefined), {
+      message: 'expected either an id token or an id token file, not both and not neither',
+      path: ['idToken'],
+    }),
+);
 export type IdTokenAuth = z.infer<typeof IdTokenAuth>;
 
 /** An IAM token exchanged for temporary AK/SK (IAM's second step alone), renewed while the token lasts. */
-export const IamTokenExchangeAuth = z.object({
-  iamToken: z.string().min(1, 'expected a non-empty IAM token'),
-  durationSeconds: TemporaryDuration.optional(),
-});
+export const IamTokenExchangeAuth = lazySchema(() =>
+  z.object({
+    iamToken: z.string().min(1, 'expected a non-empty IAM token'),
+    durationSeconds: TemporaryDuration.optional(),
+  }),
+);
 export type IamTokenExchangeAuth = z.infer<typeof IamTokenExchangeAuth>;
 
-export const Credentials = z.union([AccessKeyAuth, TokenAuth, IdTokenAuth, IamTokenExchangeAuth]);
+export const Credentials = lazySchema(() =>
+  z.union([AccessKeyAuth, TokenAuth, IdTokenAuth, IamTokenExchangeAuth]),
+);
 export type Credentials = z.infer<typeof Credentials>;
 
 export function isTokenAuth(credentials: Credentials): credentials is TokenAuth {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ApiContext, type CallOptions, projectHeaders } from '../api-context.js';
 import { FlinkJobId, isWellFormed, parseInput, SqlJobId } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import {
   FLINK_JOB_STATUSES,
   FLINK_JOB_TYPES,
@@ -23,33 +24,37 @@ import {
 
 /** Pages `listAllFlinkJobs` reads at most by default: 100,000 jobs at 100 a page. */
 export const MAX_LIST_PAGES = 1_000;
-const MaxPages = z
-  .number()
-  .int('expected a whole number of pages from 1 to 100000')
-  .min(1, 'expected a whole number of pages from 1 to 100000')
-  .max(100_000, 'expected a whole number of pages from 1 to 100000');
+const MaxPages = lazySchema(() =>
+  z
+    .number()
+    .int('expected a whole number of pages from 1 to 100000')
+    .min(1, 'expected a whole number of pages from 1 to 100000')
+    .max(100_000, 'expected a whole number of pages from 1 to 100000'),
+);
 
 /** The list API's filters, with the limits DLI documents, checked before any request. */
-export const FlinkJobListFilter = z.strictObject({
-  jobType: z.enum(FLINK_JOB_TYPES).optional(),
-  status: z.enum(FLINK_JOB_STATUSES).optional(),
-  queueName: z.string().min(1).max(128).optional(),
-  order: z.enum(['asc', 'desc']).optional(),
-  limit: z
-    .number()
-    .int('expected an integer')
-    .min(1, 'expected at least 1')
-    .max(100, 'expected at most 100 (the API maximum)')
-    .optional(),
-  name: z.string().max(57, 'expected a job name of at most 57 characters').optional(),
-  offset: z.number().int('expected an integer').min(0, 'expected 0 or more').optional(),
-  showDetail: z.boolean().optional(),
-  userName: z.string().optional(),
-  tags: z.string().optional(),
-  /** The parent job's id; sent as `root_job_id`, the query parameter the API reads. */
-  rootId: z.number().int().optional(),
-  sysEnterpriseProjectName: z.string().optional(),
-});
+export const FlinkJobListFilter = lazySchema(() =>
+  z.strictObject({
+    jobType: z.enum(FLINK_JOB_TYPES).optional(),
+    status: z.enum(FLINK_JOB_STATUSES).optional(),
+    queueName: z.string().min(1).max(128).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z
+      .number()
+      .int('expected an integer')
+      .min(1, 'expected at least 1')
+      .max(100, 'expected at most 100 (the API maximum)')
+      .optional(),
+    name: z.string().max(57, 'expected a job name of at most 57 characters').optional(),
+    offset: z.number().int('expected an integer').min(0, 'expected 0 or more').optional(),
+    showDetail: z.boolean().optional(),
+    userName: z.string().optional(),
+    tags: z.string().optional(),
+    /** The parent job's id; sent as `root_job_id`, the query parameter the API reads. */
+    rootId: z.number().int().optional(),
+    sysEnterpriseProjectName: z.string().optional(),
+  }),
+);
 export type FlinkJobListFilter = z.input<typeof FlinkJobListFilter>;
 
 /**
@@ -74,77 +79,86 @@ const listFrom =
       ? Object.entries(value).map(([key, v]) => entry(key, v))
       : value;
 
-const Conf = z.preprocess(
-  listFrom((key, value) =>
-    ['string', 'number', 'boolean'].includes(typeof value) ? `${key}=${String(value)}` : value,
+const Conf = lazySchema(() =>
+  z.preprocess(
+    listFrom((key, value) =>
+      ['string', 'number', 'boolean'].includes(typeof value) ? `${key}=${String(value)}` : value,
+    ),
+    z
+      .array(
+        z
+          .string({ error: `${confForm}: a text, number or boolean value` })
+          .refine(
+            (entry) => entry.includes('=') && CONF_KEY.test(entry.slice(0, entry.indexOf('='))),
+            confForm,
+          ),
+        { error: `${confForm}, a list or an object of settings` },
+      )
+      .max(MAX_SQL_CONF, `expected at most ${MAX_SQL_CONF} settings`),
   ),
-  z
-    .array(
-      z
-        .string({ error: `${confForm}: a text, number or boolean value` })
-        .refine(
-          (entry) => entry.includes('=') && CONF_KEY.test(entry.slice(0, entry.indexOf('='))),
-          confForm,
-        ),
-      { error: `${confForm}, a list or an object of settings` },
-    )
-    .max(MAX_SQL_CONF, `expected at most ${MAX_SQL_CONF} settings`),
 );
 
-const Tags = z.preprocess(
-  listFrom((key, value) => ({ key, value })),
-  z
-    .array(
-      z.strictObject({
-        key: z.string().min(1, 'expected a tag key').max(128, 'expected a tag key of at most 128 characters'),
-        value: z
-          .string({ error: 'expected a tag value' })
-          .max(255, 'expected a tag value of at most 255 characters'),
-      }),
-      { error: 'expected tags as [{ key, value }] or { key: value }' },
-    )
-    .max(MAX_TAGS, `expected at most ${MAX_TAGS} tags`),
+const Tags = lazySchema(() =>
+  z.preprocess(
+    listFrom((key, value) => ({ key, value })),
+    z
+      .array(
+        z.strictObject({
+          key: z
+            .string()
+            .min(1, 'expected a tag key')
+            .max(128, 'expected a tag key of at most 128 characters'),
+          value: z
+            .string({ error: 'expected a tag value' })
+            .max(255, 'expected a tag value of at most 255 characters'),
+        }),
+        { error: 'expected tags as [{ key, value }] or { key: value }' },
+      )
+      .max(MAX_TAGS, `expected at most ${MAX_TAGS} tags`),
+  ),
 );
 
 /** What starts a SQL job: the statement and where and how it runs. Checked before any request. */
-export const SqlJobSubmission = z.strictObject({
-  sql: z
-    .string({ error: 'expected a SQL statement' })
-    .refine((sql) => sql.trim() !== '', 'expected a SQL statement, got an empty one')
-    .refine(
-      (sql) => utf8Bytes(sql) <= MAX_SQL_BYTES,
-      `expected a SQL statement of at most ${MAX_SQL_BYTES} bytes (UTF-8)`,
-    )
-    .refine(isWellFormed, 'expected a statement of whole Unicode characters (it holds a lone surrogate)')
-    .describe('The SQL statement to run, such as INSERT INTO dws.daily SELECT ...')
-    // Statements run to many lines: faces offer a text area or a file.
-    .meta({ label: 'SQL statement', multiline: true }),
-  queue: z
-    .string()
-    .min(1, 'expected a queue name')
-    .max(128, 'expected a queue name of at most 128 characters')
-    .optional()
-    .describe('The queue the statement runs on; the default queue when omitted')
-    .meta({ label: 'Queue' }),
-  database: z
-    .string()
-    .min(1, 'expected a database name')
-    .max(128, 'expected a database name of at most 128 characters')
-    .optional()
-    .describe('The database the statement runs in (currentdb)')
-    .meta({ label: 'Database' }),
-  conf: Conf.optional()
-    .describe(
-      'Settings for this statement, as "key=value" lines or an object, such as spark.sql.shuffle.partitions=200',
-    )
-    .meta({ label: 'Settings' }),
-  tags: Tags.optional().describe('Tags of the job, as key/value pairs').meta({ label: 'Tags' }),
-  engineType: z
-    .enum(['spark', 'hetuEngine'], { error: 'expected "spark" or "hetuEngine"' })
-    .optional()
-    .describe('The engine: spark (the default) or hetuEngine')
-    .meta({ label: 'Engine' }),
-});
+export const SqlJobSubmission = lazySchema(() =>
+  z.strictObject({
+    sql: z
+      .string({ error: 'expected a SQL statement' })
+      .refine((sql) => sql.trim() !== '', 'expected a SQL statement, got an empty one')
+      .refine(
+        (sql) => utf8Bytes(sql) <= MAX_SQL_BYTES,
+        `expected a SQL statement of at most ${MAX_SQL_BYTES} bytes (UTF-8)`,
+      )
+      .refine(isWellFormed, 'expected a statement of whole Unicode characters (it holds a lone surrogate)')
+      .describe('The SQL statement to run, such as INSERT INTO dws.daily SELECT ...')
+      // Statements run to many lines: faces offer a text area or a file.
+      .meta({ label: 'SQL statement', multiline: true }),
+    queue: z
+      .string()
+      .min(1, 'expected a queue name')
+      .max(128, 'expected a queue name of at most 128 characters')
+      .optional()
+      .describe('The queue the statement runs on; the default queue when omitted')
+      .meta({ label: 'Queue' }),
+    database: z
+      .string()
+      .min(1, 'expected a database name')
+      .max(128, 'expected a database name of at most 128 characters')
+      .optional()
+      .describe('The database the statement runs in (currentdb)')
+      .meta({ label: 'Database' }),
+    conf: Conf.optional()
+      .describe(
+        'Settings for this statement, as "key=value" lines or an object, such as spark.sql.shuffle.partitions=200',
+      )
+      .meta({ label: 'Settings' }),
+    tags: Tags.optional().describe('Tags of the job, as key/value pairs').meta({ label: 'Tags' }),
+    engineType: z
+      .enum(['spark', 'hetuEngine'], { error: 'expected "spark" or "hetuEngine"' })
+      .optional()
+      .describe('The engine: spark (the default) or hetuEngine')
+      .meta({ label: 'Engine' }),
+  }),
+);
 export type SqlJobSubmission = z.input<typeof SqlJobSubmission>;
 
 function listQuery(filter: z.output<typeof FlinkJobListFilter>) {

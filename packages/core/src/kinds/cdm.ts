@@ -3,6 +3,7 @@ import { safeStringify } from '../bounded.js';
 import { type CdmSubmission, CdmVariables, SQOOP_COUNTERS_KEY } from '../cdm/schemas.js';
 import { HuaweiCloudError } from '../errors.js';
 import { ClusterId, JobName } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import {
   type DetailTable,
   defineJobKind,
@@ -66,10 +67,12 @@ function counterTable(submissions: readonly CdmSubmission[]): DetailTable[] {
   return rows.length ? [{ title: 'Counters', columns: ['counter', 'value'], rows }] : [];
 }
 
-const ref = z.object({
-  clusterId: ClusterId.describe('The CDM cluster id, a UUID').meta({ label: 'Cluster ID' }),
-  jobName: JobName.describe('The migration job name').meta({ label: 'Job name' }),
-});
+const ref = lazySchema(() =>
+  z.object({
+    clusterId: ClusterId.describe('The CDM cluster id, a UUID').meta({ label: 'Cluster ID' }),
+    jobName: JobName.describe('The migration job name').meta({ label: 'Job name' }),
+  }),
+);
 
 /** CDM migration jobs (seed 004): started (a new submission) and stopped by cluster and name. */
 export const cdmKind = defineJobKind({
@@ -94,19 +97,21 @@ export const cdmKind = defineJobKind({
     };
   },
   start: {
-    spec: z.strictObject({
-      ...ref.shape,
-      variables: CdmVariables.optional()
-        .describe('Variables of this run, as name=value pairs')
-        .meta({ label: 'Variables' }),
-    }),
+    spec: lazySchema(() =>
+      z.strictObject({
+        ...ref.shape,
+        variables: CdmVariables.optional()
+          .describe('Variables of this run, as name=value pairs')
+          .meta({ label: 'Variables' }),
+      }),
+    ),
     async start(client, spec, options) {
       await client.cdm.startJob(spec.clusterId, spec.jobName, { ...options, variables: spec.variables });
       return { ref: { clusterId: spec.clusterId, jobName: spec.jobName } };
     },
   },
   stop: {
-    spec: z.strictObject({}),
+    spec: lazySchema(() => z.strictObject({})),
     async stop(client, ref, _spec, options) {
       const answer = await client.cdm.stopJob(ref.clusterId, ref.jobName, options);
       // The stop answers its checks; an ERROR among them is a refusal.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JobParams } from '../dataarts/schemas.js';
 import { InstanceId, JobName, WorkspaceId } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import { defineJobKind, fraction, text } from './types.js';
 
 const NODE_COLUMNS = ['node', 'type', 'status', 'rows read', 'retries'];
@@ -8,10 +9,14 @@ const NODE_COLUMNS = ['node', 'type', 'status', 'rows read', 'retries'];
 const NODE_DONE = new Set(['success', 'skip', 'skip-by-depend']);
 const NODE_FAILED = new Set(['fail', 'running-exception']);
 
-const jobName = JobName.describe('The batch job name in DataArts Studio Factory').meta({ label: 'Job name' });
-const workspace = WorkspaceId.optional()
-  .describe('The DataArts workspace id; needed when the account has several workspaces')
-  .meta({ label: 'Workspace' });
+const jobName = lazySchema(() =>
+  JobName.describe('The batch job name in DataArts Studio Factory').meta({ label: 'Job name' }),
+);
+const workspace = lazySchema(() =>
+  WorkspaceId.optional()
+    .describe('The DataArts workspace id; needed when the account has several workspaces')
+    .meta({ label: 'Workspace' }),
+);
 
 /**
  * One run (instance) of a DataArts Studio Factory batch job: started with run-immediate, read and
@@ -23,13 +28,15 @@ export const dataartsBatchKind = defineJobKind({
   service: 'dataarts',
   description: 'One run (instance) of a batch job in DataArts Studio Factory (DLF)',
   streaming: false,
-  ref: z.object({
-    jobName,
-    instanceId: InstanceId.describe('The run (instance) id, an integer such as 132343').meta({
-      label: 'Instance ID',
+  ref: lazySchema(() =>
+    z.object({
+      jobName,
+      instanceId: InstanceId.describe('The run (instance) id, an integer such as 132343').meta({
+        label: 'Instance ID',
+      }),
+      workspace,
     }),
-    workspace,
-  }),
+  ),
   statuses: {
     waiting: 'pending',
     // Paused by an operator: not running now, may be resumed; no verdict.
@@ -77,13 +84,15 @@ export const dataartsBatchKind = defineJobKind({
     };
   },
   start: {
-    spec: z.strictObject({
-      jobName,
-      workspace,
-      jobParams: JobParams.optional()
-        .describe('Parameters of this run, as name=value pairs (at most 100)')
-        .meta({ label: 'Job parameters' }),
-    }),
+    spec: lazySchema(() =>
+      z.strictObject({
+        jobName,
+        workspace,
+        jobParams: JobParams.optional()
+          .describe('Parameters of this run, as name=value pairs (at most 100)')
+          .meta({ label: 'Job parameters' }),
+      }),
+    ),
     async start(client, spec, options) {
       const answer = await client.dataarts.runBatchJob(spec.jobName, {
         ...options,
@@ -100,7 +109,7 @@ export const dataartsBatchKind = defineJobKind({
     },
   },
   stop: {
-    spec: z.strictObject({}),
+    spec: lazySchema(() => z.strictObject({})),
     async stop(client, ref, _spec, options) {
       await client.dataarts.stopBatchInstance(ref.jobName, ref.instanceId, {
         ...options,

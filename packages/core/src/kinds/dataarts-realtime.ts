@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { JobParams } from '../dataarts/schemas.js';
 import { JobName, WorkspaceId } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import { defineJobKind, text } from './types.js';
 
 const NODE_COLUMNS = ['node', 'type', 'status', 'last instance', 'records in', 'records out'];
 
-const ref = z.object({
-  jobName: JobName.describe('The job name in DataArts Studio Factory').meta({ label: 'Job name' }),
-  workspace: WorkspaceId.optional()
-    .describe('The DataArts workspace id; needed when the account has several workspaces')
-    .meta({ label: 'Workspace' }),
-});
+const ref = lazySchema(() =>
+  z.object({
+    jobName: JobName.describe('The job name in DataArts Studio Factory').meta({ label: 'Job name' }),
+    workspace: WorkspaceId.optional()
+      .describe('The DataArts workspace id; needed when the account has several workspaces')
+      .meta({ label: 'Workspace' }),
+  }),
+);
 
 /** DataArts Studio Factory real-time jobs (seed 003), started and stopped by name. */
 export const dataartsRealtimeKind = defineJobKind({
@@ -70,12 +73,14 @@ export const dataartsRealtimeKind = defineJobKind({
     };
   },
   start: {
-    spec: z.strictObject({
-      ...ref.shape,
-      jobParams: JobParams.optional()
-        .describe('Parameters of the job, as name=value pairs (at most 100)')
-        .meta({ label: 'Job parameters' }),
-    }),
+    spec: lazySchema(() =>
+      z.strictObject({
+        ...ref.shape,
+        jobParams: JobParams.optional()
+          .describe('Parameters of the job, as name=value pairs (at most 100)')
+          .meta({ label: 'Job parameters' }),
+      }),
+    ),
     async start(client, spec, options) {
       await client.dataarts.startRealtimeJob(spec.jobName, {
         ...options,
@@ -87,7 +92,7 @@ export const dataartsRealtimeKind = defineJobKind({
     },
   },
   stop: {
-    spec: z.strictObject({}),
+    spec: lazySchema(() => z.strictObject({})),
     async stop(client, ref, _spec, options) {
       await client.dataarts.stopRealtimeJob(ref.jobName, { ...options, workspace: ref.workspace });
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FlinkJobActionResponse } from '../dli/schemas.js';
 import { HuaweiCloudError } from '../errors.js';
 import { FlinkJobId } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import { booleanish, readSuccessFlag } from '../schema-helpers.js';
 import { defineJobKind, type Observation, text } from './types.js';
 
@@ -24,9 +25,11 @@ function checkEntry(answer: FlinkJobActionResponse, what: string): void {
   });
 }
 
-const ref = z.object({
-  jobId: FlinkJobId.describe('The Flink job id, an integer such as 104').meta({ label: 'Job ID' }),
-});
+const ref = lazySchema(() =>
+  z.object({
+    jobId: FlinkJobId.describe('The Flink job id, an integer such as 104').meta({ label: 'Job ID' }),
+  }),
+);
 
 /** DLI Flink (streaming) jobs, read through the job-details API (seed 000); run and stopped by id. */
 export const dliFlinkKind = defineJobKind({
@@ -96,13 +99,15 @@ export const dliFlinkKind = defineJobKind({
     };
   },
   start: {
-    spec: z.strictObject({
-      ...ref.shape,
-      resumeSavepoint: booleanish
-        .optional()
-        .describe('Restore the job from its last savepoint')
-        .meta({ label: 'Resume from savepoint' }),
-    }),
+    spec: lazySchema(() =>
+      z.strictObject({
+        ...ref.shape,
+        resumeSavepoint: booleanish
+          .optional()
+          .describe('Restore the job from its last savepoint')
+          .meta({ label: 'Resume from savepoint' }),
+      }),
+    ),
     async start(client, spec, options) {
       checkEntry(
         await client.dli.runFlinkJobs([spec.jobId], { ...options, resumeSavepoint: spec.resumeSavepoint }),
@@ -112,12 +117,14 @@ export const dliFlinkKind = defineJobKind({
     },
   },
   stop: {
-    spec: z.strictObject({
-      triggerSavepoint: booleanish
-        .optional()
-        .describe('Take a savepoint before the job stops')
-        .meta({ label: 'Take a savepoint' }),
-    }),
+    spec: lazySchema(() =>
+      z.strictObject({
+        triggerSavepoint: booleanish
+          .optional()
+          .describe('Take a savepoint before the job stops')
+          .meta({ label: 'Take a savepoint' }),
+      }),
+    ),
     async stop(client, ref, spec, options) {
       checkEntry(
         await client.dli.stopFlinkJobs([ref.jobId], { ...options, triggerSavepoint: spec.triggerSavepoint }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SqlJobSubmission } from '../dli/api.js';
 import { HuaweiCloudError } from '../errors.js';
 import { SqlJobId } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import { type DetailTable, defineJobKind, fraction, text } from './types.js';
 
 const SUB_JOB_COLUMNS = ['id', 'name', 'status', 'tasks done', 'tasks', 'failed tasks'];
@@ -16,11 +17,13 @@ export const dliSqlKind = defineJobKind({
   service: 'dli',
   description: 'A SQL job on Data Lake Insight',
   streaming: false,
-  ref: z.object({
-    jobId: SqlJobId.describe('The SQL job id, a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b').meta({
-      label: 'Job ID',
+  ref: lazySchema(() =>
+    z.object({
+      jobId: SqlJobId.describe('The SQL job id, a UUID such as 85798b38-ae44-48eb-bb90-7cf0dcdafe7b').meta({
+        label: 'Job ID',
+      }),
     }),
-  }),
+  ),
   statuses: {
     LAUNCHING: 'pending',
     RUNNING: 'running',
@@ -82,7 +85,7 @@ export const dliSqlKind = defineJobKind({
     },
   },
   stop: {
-    spec: z.strictObject({}),
+    spec: lazySchema(() => z.strictObject({})),
     async stop(client, ref, _spec, options) {
       await client.dli.cancelSqlJob(ref.jobId, options);
     },

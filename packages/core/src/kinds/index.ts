@@ -3,6 +3,7 @@ import type { CallOptions } from '../api-context.js';
 import type { JobGateClient } from '../client.js';
 import { InputError } from '../errors.js';
 import { check } from '../inputs.js';
+import { lazySchema } from '../lazy-schema.js';
 import { observe } from './batch.js';
 import { cdmKind } from './cdm.js';
 import { dataartsBatchKind } from './dataarts-batch.js';
@@ -27,13 +28,15 @@ function refSchemaOf<Ref extends z.ZodObject, Name extends string>(kind: JobKind
 }
 
 /** A job's identity: its kind's name plus the kind's reference fields. */
-export const JobRef = z.discriminatedUnion('kind', [
-  refSchemaOf(dliFlinkKind),
-  refSchemaOf(dliSqlKind),
-  refSchemaOf(dataartsRealtimeKind),
-  refSchemaOf(dataartsBatchKind),
-  refSchemaOf(cdmKind),
-]);
+export const JobRef = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    refSchemaOf(dliFlinkKind),
+    refSchemaOf(dliSqlKind),
+    refSchemaOf(dataartsRealtimeKind),
+    refSchemaOf(dataartsBatchKind),
+    refSchemaOf(cdmKind),
+  ]),
+);
 export type JobRef = z.input<typeof JobRef>;
 
 function startSchemaOf<Spec extends z.ZodObject, Name extends string>(kind: {
@@ -45,13 +48,15 @@ function startSchemaOf<Spec extends z.ZodObject, Name extends string>(kind: {
 }
 
 /** What starts a job: its kind's name plus the kind's start spec fields (see each kind's `start.spec`). */
-export const JobStartSpec = z.discriminatedUnion('kind', [
-  startSchemaOf(dliFlinkKind),
-  startSchemaOf(dliSqlKind),
-  startSchemaOf(dataartsRealtimeKind),
-  startSchemaOf(dataartsBatchKind),
-  startSchemaOf(cdmKind),
-]);
+export const JobStartSpec = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    startSchemaOf(dliFlinkKind),
+    startSchemaOf(dliSqlKind),
+    startSchemaOf(dataartsRealtimeKind),
+    startSchemaOf(dataartsBatchKind),
+    startSchemaOf(cdmKind),
+  ]),
+);
 export type JobStartSpec = z.input<typeof JobStartSpec>;
 
 /** What stops a job: its reference, plus the kind's stop options where it has any (a Flink savepoint). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CallOptions } from '../api-context.js';
 import type { JobGateClient } from '../client.js';
 import type { ServiceName } from '../endpoints.js';
+import { lazySchema } from '../lazy-schema.js';
 
 /**
  * One state model for every kind of job. `pending` and `running` keep a wait
@@ -9,44 +10,48 @@ import type { ServiceName } from '../endpoints.js';
  * document describes) keeps it going and is never read as success.
  */
 export const PHASES = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'unknown'] as const;
-export const Phase = z.enum(PHASES);
+export const Phase = lazySchema(() => z.enum(PHASES));
 export type Phase = z.infer<typeof Phase>;
 
 export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'failed', 'cancelled'];
 export const isTerminal = (phase: Phase): boolean => TERMINAL_PHASES.includes(phase);
 
 /** A small table a kind offers for summaries: sub-jobs, counters, nodes. */
-export const DetailTable = z.object({
-  title: z.string(),
-  columns: z.array(z.string()),
-  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
-  /**
-   * ISO time the table was read: a face that shows a table from an earlier read beside a later state
-   * (a finished DLI SQL job lists no sub-jobs) can say it is what was last seen, not what is now.
-   */
-  observedAt: z.string().optional(),
-});
+export const DetailTable = lazySchema(() =>
+  z.object({
+    title: z.string(),
+    columns: z.array(z.string()),
+    rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+    /**
+     * ISO time the table was read: a face that shows a table from an earlier read beside a later state
+     * (a finished DLI SQL job lists no sub-jobs) can say it is what was last seen, not what is now.
+     */
+    observedAt: z.string().optional(),
+  }),
+);
 export type DetailTable = z.infer<typeof DetailTable>;
 
-export const JobState = z.object({
-  kind: z.string(),
-  /** The job's identity as its kind names it (e.g. { jobId: 104 }). */
-  ref: z.record(z.string(), z.unknown()),
-  phase: Phase,
-  /** The service's own status word, as sent. */
-  status: z.string(),
-  /**
-   * 0 to 1, where the service reports progress. A job that ended without one (a failed CDM job
-   * answers -1) keeps, in a wait, the last progress it reported.
-   */
-  progress: z.number().min(0).max(1).optional(),
-  message: z.string().optional(),
-  /** ISO time the state was read. */
-  observedAt: z.string(),
-  details: z.array(DetailTable).optional(),
-  /** The validated response the state was read from. */
-  raw: z.unknown(),
-});
+export const JobState = lazySchema(() =>
+  z.object({
+    kind: z.string(),
+    /** The job's identity as its kind names it (e.g. { jobId: 104 }). */
+    ref: z.record(z.string(), z.unknown()),
+    phase: Phase,
+    /** The service's own status word, as sent. */
+    status: z.string(),
+    /**
+     * 0 to 1, where the service reports progress. A job that ended without one (a failed CDM job
+     * answers -1) keeps, in a wait, the last progress it reported.
+     */
+    progress: z.number().min(0).max(1).optional(),
+    message: z.string().optional(),
+    /** ISO time the state was read. */
+    observedAt: z.string(),
+    details: z.array(DetailTable).optional(),
+    /** The validated response the state was read from. */
+    raw: z.unknown(),
+  }),
+);
 export type JobState = z.infer<typeof JobState>;
 
 /** What a kind reads from its service; the phase follows from its status table unless the kind decides it. */
