@@ -415,8 +415,12 @@ describe('watch', () => {
     );
     // A reader that falls behind: nothing is read until the command has exited or has been done
     // with the emulator for a second. Its events overflow the pipe; none may be lost or reordered.
+    // The stream is paused before anything listens, so no chunk can pass unread in the meantime.
+    child.stdout.pause();
+    const done = finished(child);
     await Promise.race([once(child, 'exit'), quiet(emulator)]);
-    const run = await finished(child);
+    child.stdout.resume();
+    const run = await done;
     expect(run.code).toBe(0);
     const paths = emulator.admin.requests().map((r) => r.path);
     const lists = paths.filter((p) => p.endsWith('/streaming/jobs')).length;
